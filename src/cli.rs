@@ -1,0 +1,133 @@
+//! The command line: one `XArgs` struct and one `run_x` function per subcommand.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::plan::{Plan, build_plan};
+use crate::rules::Rules;
+use crate::{ExitStatus, apply, report};
+
+/// Move or merge Python package directories and rewrite every import that refers to them.
+#[derive(Debug, Parser)]
+#[command(name = "regraft", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what a move would do: files to move, every reference to rewrite. Changes nothing.
+    Plan(PlanArgs),
+    /// Move the files and rewrite every reference to the moved modules.
+    Apply(ApplyArgs),
+}
+
+/// Where and what to move; shared by `plan` and `apply`.
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// The project root: import roots, SRC and DST are relative to it.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// A rules file (TOML) with one or more [[move]] entries, instead of SRC DST.
+    #[arg(long, conflicts_with_all = ["src", "dst"])]
+    pub rules: Option<PathBuf>,
+    /// The directory to move, relative to --root (e.g. backtester_v2/market_regime).
+    #[arg(required_unless_present = "rules", requires = "dst")]
+    pub src: Option<String>,
+    /// Where it goes, relative to --root; must not exist yet or be empty.
+    pub dst: Option<String>,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    #[default]
+    Text,
+    /// JSON, as documented on `Plan`.
+    Json,
+}
+
+/// `regraft plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    /// Where and what to move.
+    pub target: MoveArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `regraft apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    /// Where and what to move.
+    pub target: MoveArgs,
+    /// Print what would be done, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print a unified diff of every rewritten file.
+    #[arg(long)]
+    pub diff: bool,
+}
+
+/// Runs a parsed command line, writing its report to `out`.
+///
+/// # Errors
+/// Bad input or I/O failures; nothing has been changed when the error is bad input.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Plan(args) => run_plan(&args, out),
+        Command::Apply(args) => run_apply(&args, out),
+    }
+}
+
+fn load(target: &MoveArgs) -> Result<Plan> {
+    let rules = match (&target.rules, &target.src, &target.dst) {
+        (Some(path), _, _) => Rules::from_file(path)?,
+        (None, Some(src), Some(dst)) => Rules::from_command_line(&target.root, src, dst)?,
+        _ => return Err(Error::Usage("give SRC and DST, or --rules FILE".to_owned())),
+    };
+    build_plan(&target.root, &rules)
+}
+
+fn status(plan: &Plan) -> ExitStatus {
+    if plan.needs_human() {
+        ExitStatus::NeedsHuman
+    } else {
+        ExitStatus::Clean
+    }
+}
+
+fn run_plan(args: &PlanArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let plan = load(&args.target)?;
+    let written = match args.format {
+        Format::Text => report::plan_text(&plan, out),
+        Format::Json => report::plan_json(&plan, out),
+    };
+    written.map_err(|e| Error::io("<stdout>", e))?;
+    Ok(status(&plan))
+}
+
+fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let plan = load(&args.target)?;
+    let applied = if args.dry_run {
+        None
+    } else {
+        Some(apply::execute(&args.target.root, &apply::operations(&plan))?)
+    };
+    let mut written = report::applied_text(&plan, applied, out);
+    if args.diff && written.is_ok() {
+        written = report::diffs(&plan, out);
+    }
+    written.map_err(|e| Error::io("<stdout>", e))?;
+    Ok(status(&plan))
+}

@@ -1,0 +1,77 @@
+//! The library's error type. Every variant is a reason to stop before anything is changed
+//! (bad input) or an I/O failure; findings about the code are not errors (see `plan::Skipped`).
+
+use std::path::PathBuf;
+
+/// Why regraft could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The rules file could not be read.
+    #[error("cannot read rules file {path}: {source}")]
+    ReadRules {
+        /// The rules file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The rules file is not valid TOML, or has unknown or missing keys.
+    #[error("{path}:{line}:{col}: invalid rules file: {message}")]
+    ParseRules {
+        /// The rules file.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        col: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A path given on the command line or in a rules file cannot be used.
+    #[error("{what} `{path}`: {reason}")]
+    BadPath {
+        /// Which path this is (`SRC`, `DST`, `python_roots entry`, …).
+        what: &'static str,
+        /// The path as given.
+        path: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// The request as a whole does not make sense (no move given, moves that collide, …).
+    #[error("{0}")]
+    Usage(String),
+    /// A feature this request needs is not built yet.
+    #[error("{0}")]
+    Unsupported(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// Walking the tree failed.
+    #[error("walking the tree: {0}")]
+    Walk(#[from] ignore::Error),
+    /// A bug: two edits of one file overlap.
+    #[error("{path}: {source}")]
+    Overlap {
+        /// The file whose edits overlap.
+        path: String,
+        /// The overlapping ranges.
+        source: crate::edit::OverlapError,
+    },
+}
+
+impl Error {
+    /// Builds an [`Error::Io`] for `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// `Result` with regraft's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,41 @@
+//! regraft moves Python package directories and rewrites every reference to them.
+//!
+//! The pipeline, one module per stage:
+//!
+//! 1. [`rules`]: the request (`SRC DST` or a rules file), validated.
+//! 2. [`walk`]: the files of the tree, in parallel, honouring `.gitignore` and `exclude`.
+//! 3. [`resolve`]: file paths ↔ module names under the import roots; old module → new module.
+//! 4. [`parse`]: tree-sitter parses the Python files that can refer to a moved module.
+//! 5. [`rewrite`]: each reference the move affects becomes a [`rewrite::Change`] made of
+//!    byte-range [`edit::Edit`]s.
+//! 6. [`plan`]: all of the above, gathered into a serialisable [`plan::Plan`] before any write.
+//! 7. [`apply`]: the only stage that writes: it moves files and writes the rewritten texts.
+//! 8. [`report`]: text, JSON and diffs.
+//!
+//! [`cli`] ties them to the command line; `main.rs` only maps the result to an exit code.
+#![warn(missing_docs)]
+
+pub mod apply;
+pub mod cli;
+pub mod edit;
+pub mod error;
+pub mod line_index;
+pub mod module_name;
+pub mod parse;
+pub mod plan;
+pub mod report;
+pub mod resolve;
+pub mod rewrite;
+pub mod rules;
+pub mod walk;
+
+/// How a run ended; the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: done, and nothing needs a human.
+    Clean = 0,
+    /// 1: done, but something needs a human (skipped files, conflicts, check findings).
+    NeedsHuman = 1,
+    /// 2: bad input (usage, rules, missing SRC, …); nothing was changed.
+    BadInput = 2,
+}

@@ -1,0 +1,363 @@
+//! Works out everything a run will do, before anything is written.
+//!
+//! In: the root and the validated [`Rules`]. Out: a [`Plan`]: pure, serialisable data listing
+//! the files that move, every reference that is rewritten (with its new text), and the files
+//! regraft could not handle. Reads files; never writes.
+//!
+//! Speed: every file is read once, on all cores. A Python file is parsed only when it lies in a
+//! moved directory or its bytes contain the last component of a moved module (a reference from
+//! outside must spell that name), so most files of a large tree are never parsed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use memchr::memmem;
+use rayon::prelude::*;
+
+use crate::edit::FileEdits;
+use crate::error::{Error, Result};
+use crate::line_index::LineIndex;
+use crate::parse::{first_syntax_error, parse_python};
+use crate::resolve::{ImportRoots, ModuleMove, ModuleMoves};
+use crate::rewrite::{FileContext, RefKind, rewrite_python};
+use crate::rules::Rules;
+use crate::walk::{WalkedFile, all_files_under, walk};
+
+/// Everything one run will do. Serialised as the JSON of `regraft plan --format json`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Plan {
+    /// The moves: `from`, `to` (directories) and `from_module`, `to_module`.
+    pub moves: Vec<ModuleMove>,
+    /// Every file under a source directory, with its category and new path.
+    pub files: Vec<PlannedFile>,
+    /// Every reference that changes, sorted by file, line and column.
+    pub rewrites: Vec<Rewrite>,
+    /// Files in both source and destination that differ (merging is not built yet: always empty).
+    pub conflicts: Vec<String>,
+    /// Files, or parts of files, that regraft did not rewrite and a human should look at.
+    pub skipped: Vec<Skipped>,
+    /// Files under a source directory that are ignored (`.gitignore`, `exclude`) and so stay.
+    pub left_behind: Vec<String>,
+    /// The new contents of every file that changes, for `apply`, `--diff` and tests.
+    #[serde(skip)]
+    pub file_changes: Vec<FileChange>,
+}
+
+/// What happens to one file under a source directory.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlannedFile {
+    /// Root-relative path today.
+    pub path: String,
+    /// Root-relative path after the run.
+    pub to: String,
+    /// What happens to it.
+    pub category: FileCategory,
+}
+
+/// How a file under SRC or DST is handled (DESIGN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileCategory {
+    /// Only in the source: moved.
+    Move,
+    /// In both, with the same content after rewriting: the source copy is dropped.
+    Identical,
+    /// In both, different: needs a merge.
+    Conflict,
+    /// Only in the destination: kept.
+    Keep,
+}
+
+/// One rewritten reference, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Rewrite {
+    /// Root-relative path of the file today.
+    pub file: String,
+    /// 1-based line where the reference starts.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+    /// What kind of reference.
+    pub kind: RefKind,
+    /// The text before.
+    pub old: String,
+    /// The text after.
+    pub new: String,
+}
+
+/// Something regraft left as it was and a human should look at.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// Root-relative path.
+    pub path: String,
+    /// 1-based line, when the trouble has a place.
+    pub line: usize,
+    /// 1-based column in characters.
+    pub col: usize,
+    /// Why.
+    pub reason: String,
+}
+
+/// One file whose contents change.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    /// Root-relative path today.
+    pub path: String,
+    /// Root-relative path after the run (same as `path` when it does not move).
+    pub new_path: String,
+    /// The text today.
+    pub original: String,
+    /// The text after the run.
+    pub updated: String,
+}
+
+impl Plan {
+    /// True when something needs a human (exit status 1).
+    pub fn needs_human(&self) -> bool {
+        !self.skipped.is_empty() || !self.conflicts.is_empty()
+    }
+
+    /// How many files have at least one rewritten reference.
+    pub fn rewritten_files(&self) -> usize {
+        self.file_changes
+            .iter()
+            .filter(|c| c.original != c.updated)
+            .count()
+    }
+
+    /// The number of rewrites of each kind, in [`RefKind::ALL`] order, without zeros.
+    pub fn counts_by_kind(&self) -> Vec<(RefKind, usize)> {
+        let mut counts = BTreeMap::new();
+        for rewrite in &self.rewrites {
+            *counts.entry(rewrite.kind).or_insert(0) += 1;
+        }
+        RefKind::ALL
+            .iter()
+            .filter_map(|k| counts.get(k).map(|n| (*k, *n)))
+            .collect()
+    }
+}
+
+/// Builds the plan for `rules` on the tree at `root`.
+///
+/// # Errors
+/// Bad input ([`Error::BadPath`], [`Error::Unsupported`], …), I/O failures, or an internal
+/// overlap of edits.
+pub fn build_plan(root: &Path, rules: &Rules) -> Result<Plan> {
+    if !root.is_dir() {
+        return Err(Error::BadPath {
+            what: "root",
+            path: root.display().to_string(),
+            reason: "is not a directory".to_owned(),
+        });
+    }
+    let roots = ImportRoots::discover(root, &rules.python_roots);
+    let moves = ModuleMoves::new(&roots, &rules.moves)?;
+    let mut pending_sources = Vec::new();
+    for m in moves.moves() {
+        if check_directories(root, &m.dirs.from, &m.dirs.to)? {
+            pending_sources.push(m.dirs.from.clone());
+        }
+    }
+
+    let files = walk(root, &rules.exclude)?;
+    let needles: Vec<memmem::Finder<'_>> = moves
+        .moves()
+        .iter()
+        .map(|m| memmem::Finder::new(m.from_module.leaf().as_bytes()))
+        .collect();
+    let scan = Scan {
+        root,
+        roots: &roots,
+        moves: &moves,
+        needles: &needles,
+    };
+    let outcomes: Vec<FileOutcome> = files
+        .par_iter()
+        .map(|file| scan.file(file))
+        .collect::<Result<_>>()?;
+
+    let mut plan = Plan {
+        moves: moves.moves().to_vec(),
+        ..Plan::default()
+    };
+    for (file, outcome) in files.iter().zip(outcomes) {
+        if let Some(to) = outcome.moved_to {
+            plan.files.push(PlannedFile {
+                path: file.path.clone(),
+                to,
+                category: FileCategory::Move,
+            });
+        }
+        plan.rewrites.extend(outcome.rewrites);
+        plan.skipped.extend(outcome.skipped);
+        plan.file_changes.extend(outcome.change);
+    }
+    for source in &pending_sources {
+        let moved: std::collections::HashSet<&str> =
+            plan.files.iter().map(|f| f.path.as_str()).collect();
+        plan.left_behind.extend(
+            all_files_under(root, source)?
+                .into_iter()
+                .filter(|f| !moved.contains(f.as_str())),
+        );
+    }
+    Ok(plan)
+}
+
+/// Checks SRC and DST of one move. Returns false when SRC is gone but DST exists: the move was
+/// done by an earlier run, and only references that still use the old name are left to fix.
+fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
+    let bad = |what, path: &str, reason: &str| Error::BadPath {
+        what,
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let src_meta = std::fs::symlink_metadata(root.join(src));
+    let dst_path = root.join(dst);
+    match src_meta {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            Err(bad("SRC", src, "is a symbolic link; move the directory it points to instead"))
+        }
+        Ok(meta) if !meta.is_dir() => Err(bad("SRC", src, "is not a directory")),
+        Ok(_) => {
+            let dst_has_files = std::fs::read_dir(&dst_path)
+                .map(|mut entries| entries.next().is_some())
+                .unwrap_or(false);
+            if dst_has_files {
+                return Err(Error::Unsupported(format!(
+                    "DST `{dst}` already exists and is not empty: merging into an existing \
+                     directory is not supported yet (issue #5)"
+                )));
+            }
+            if dst_path.exists() && !dst_path.is_dir() {
+                return Err(bad("DST", dst, "exists and is not a directory"));
+            }
+            Ok(true)
+        }
+        Err(_) if dst_path.is_dir() => Ok(false),
+        Err(_) => Err(bad("SRC", src, "does not exist")),
+    }
+}
+
+/// What the scan learns about one file.
+#[derive(Default)]
+struct FileOutcome {
+    moved_to: Option<String>,
+    rewrites: Vec<Rewrite>,
+    skipped: Vec<Skipped>,
+    change: Option<FileChange>,
+}
+
+struct Scan<'a> {
+    root: &'a Path,
+    roots: &'a ImportRoots,
+    moves: &'a ModuleMoves,
+    needles: &'a [memmem::Finder<'a>],
+}
+
+impl Scan<'_> {
+    fn file(&self, file: &WalkedFile) -> Result<FileOutcome> {
+        let path = &file.path;
+        let moved_to = self.moves.map_path(path);
+        let mut outcome = FileOutcome {
+            moved_to: moved_to.clone(),
+            ..FileOutcome::default()
+        };
+        let is_python = path.ends_with(".py") || path.ends_with(".pyi");
+        if !is_python {
+            return Ok(outcome);
+        }
+        let skip = |line, col, reason: &str| Skipped {
+            path: path.clone(),
+            line,
+            col,
+            reason: reason.to_owned(),
+        };
+        if file.is_symlink {
+            if moved_to.is_some() {
+                outcome
+                    .skipped
+                    .push(skip(1, 1, "symbolic link: moved as a link, its target not rewritten"));
+            }
+            return Ok(outcome);
+        }
+        let bytes = std::fs::read(self.root.join(path)).map_err(|e| Error::io(path, e))?;
+        let mentions_moved = self.needles.iter().any(|n| n.find(&bytes).is_some());
+        if moved_to.is_none() && !mentions_moved {
+            return Ok(outcome);
+        }
+        if let Some(nul) = memchr::memchr(0, &bytes) {
+            let (line, col) = byte_position(&bytes, nul);
+            outcome
+                .skipped
+                .push(skip(line, col, "binary file (NUL byte): left as it was"));
+            return Ok(outcome);
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let (line, col) = byte_position(err.as_bytes(), err.utf8_error().valid_up_to());
+                outcome
+                    .skipped
+                    .push(skip(line, col, "not valid UTF-8: left as it was"));
+                return Ok(outcome);
+            }
+        };
+        let new_path = moved_to.unwrap_or_else(|| path.clone());
+        let tree = parse_python(&text);
+        let cx = FileContext {
+            package: self.roots.package_of_file(path),
+            new_package: self.roots.package_of_file(&new_path),
+            moves: self.moves,
+        };
+        let rewritten = rewrite_python(&text, &tree, &cx);
+        let index = LineIndex::new(&text);
+        if let Some(offset) = first_syntax_error(&tree) {
+            let at = index.position(&text, offset);
+            outcome.skipped.push(skip(
+                at.line,
+                at.col,
+                "syntax error: the broken statement is left as it was",
+            ));
+        }
+        for problem in &rewritten.problems {
+            let at = index.position(&text, problem.offset);
+            outcome.skipped.push(skip(at.line, at.col, &problem.message));
+        }
+        for change in &rewritten.changes {
+            let at = index.position(&text, change.range.start);
+            let (old, new) = change.old_and_new(&text);
+            outcome.rewrites.push(Rewrite {
+                file: path.clone(),
+                line: at.line,
+                col: at.col,
+                kind: change.kind,
+                old,
+                new,
+            });
+        }
+        let edits = rewritten.changes.into_iter().flat_map(|c| c.edits).collect();
+        let edits = FileEdits::new(edits).map_err(|source| Error::Overlap {
+            path: path.clone(),
+            source,
+        })?;
+        if !edits.is_empty() {
+            outcome.change = Some(FileChange {
+                path: path.clone(),
+                new_path,
+                updated: edits.apply(&text),
+                original: text,
+            });
+        }
+        Ok(outcome)
+    }
+}
+
+/// 1-based line and column of byte `offset` in text that may not be UTF-8 (column in bytes).
+fn byte_position(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let col = offset - memchr::memrchr(b'\n', before).map_or(0, |i| i + 1) + 1;
+    (line, col)
+}

@@ -1,0 +1,248 @@
+//! From paths to module names, and from old module names to new ones.
+//!
+//! In: the root, its import roots and the validated directory moves.
+//! Out: [`ImportRoots`] (file ↔ module), [`ModuleMoves`] (old module → new module) and
+//! [`resolve_relative`] (a relative import → an absolute module name).
+//! Invariant: every name produced here is absolute; nothing here reads file contents.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::module_name::ModuleName;
+use crate::rules::{DirMove, is_within};
+
+/// The directories that Python puts on `sys.path`, relative to the root (`""` is the root).
+#[derive(Debug, Clone)]
+pub struct ImportRoots {
+    /// Deepest first, so that the first match is the innermost root.
+    roots: Vec<String>,
+}
+
+impl ImportRoots {
+    /// The root itself, `src/` when it exists and is not a package itself, and `extra`.
+    pub fn discover(root: &Path, extra: &[String]) -> Self {
+        let mut roots = vec![String::new()];
+        let src = root.join("src");
+        if src.is_dir() && !src.join("__init__.py").exists() {
+            roots.push("src".to_owned());
+        }
+        roots.extend(extra.iter().cloned());
+        roots.sort_by_key(|r| std::cmp::Reverse(r.matches('/').count() + usize::from(!r.is_empty())));
+        roots.dedup();
+        Self { roots }
+    }
+
+    /// The innermost import root that contains `path`.
+    fn root_of<'a>(&'a self, path: &str) -> &'a str {
+        self.roots
+            .iter()
+            .find(|root| is_within(path, root))
+            .map_or("", String::as_str)
+    }
+
+    /// The module named by directory `dir` (a package, with or without `__init__.py`);
+    /// `None` for an import root itself or a path with a component that is not an identifier.
+    pub fn module_of_dir(&self, dir: &str) -> Option<ModuleName> {
+        ModuleName::from_components(self.dir_components(dir)?)
+    }
+
+    /// The components of `dir` below its import root (empty for the root itself); `None` when
+    /// a component is not an identifier.
+    fn dir_components<'p>(&self, dir: &'p str) -> Option<Vec<&'p str>> {
+        let root = self.root_of(dir);
+        let rest = dir[root.len()..].trim_start_matches('/');
+        let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+        parts.iter().all(|p| ModuleName::new(p).is_some()).then_some(parts)
+    }
+
+    /// The module a Python file defines (`a/b/c.py` → `a.b.c`, `a/b/__init__.py` → `a.b`).
+    pub fn module_of_file(&self, path: &str) -> Option<ModuleName> {
+        let (dir, file) = split_file(path);
+        let stem = file
+            .strip_suffix(".py")
+            .or_else(|| file.strip_suffix(".pyi"))?;
+        let mut parts = self.dir_components(dir)?;
+        if stem != "__init__" {
+            parts.push(stem);
+        }
+        ModuleName::from_components(parts)
+    }
+
+    /// The package that relative imports in file `path` start from (its directory's module).
+    pub fn package_of_file(&self, path: &str) -> Option<ModuleName> {
+        self.module_of_dir(split_file(path).0)
+    }
+}
+
+fn split_file(path: &str) -> (&str, &str) {
+    path.rsplit_once('/').unwrap_or(("", path))
+}
+
+/// A directory move seen as a module move.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ModuleMove {
+    /// The directories.
+    #[serde(flatten)]
+    pub dirs: DirMove,
+    /// The module the source directory is.
+    pub from_module: ModuleName,
+    /// The module the destination directory will be.
+    pub to_module: ModuleName,
+}
+
+/// Every move of a run, as paths and as module names.
+#[derive(Debug, Clone)]
+pub struct ModuleMoves {
+    moves: Vec<ModuleMove>,
+}
+
+impl ModuleMoves {
+    /// Turns directory moves into module moves.
+    ///
+    /// # Errors
+    /// [`Error::BadPath`] when a directory is not a module path under an import root
+    /// (`my-pkg` is not an identifier, or the directory is an import root itself).
+    pub fn new(roots: &ImportRoots, dirs: &[DirMove]) -> Result<Self> {
+        let module = |what, dir: &str| {
+            roots.module_of_dir(dir).ok_or_else(|| Error::BadPath {
+                what,
+                path: dir.to_owned(),
+                reason: "is not a Python package path under an import root (each directory name \
+                         must be an identifier)"
+                    .to_owned(),
+            })
+        };
+        let moves = dirs
+            .iter()
+            .map(|d| {
+                Ok(ModuleMove {
+                    from_module: module("SRC", &d.from)?,
+                    to_module: module("DST", &d.to)?,
+                    dirs: d.clone(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self { moves })
+    }
+
+    /// The moves, in the order given.
+    pub fn moves(&self) -> &[ModuleMove] {
+        &self.moves
+    }
+
+    /// The move whose source module contains `module`, if any (moves never nest).
+    pub fn move_of(&self, module: &ModuleName) -> Option<&ModuleMove> {
+        self.moves.iter().find(|m| module.is_within(&m.from_module))
+    }
+
+    /// Where `module` lives after the moves; `None` when it does not move.
+    pub fn map(&self, module: &ModuleName) -> Option<ModuleName> {
+        let m = self.move_of(module)?;
+        module.replace_prefix(&m.from_module, &m.to_module)
+    }
+
+    /// [`ModuleMoves::map`], or the name itself when it does not move.
+    pub fn map_or_same(&self, module: &ModuleName) -> ModuleName {
+        self.map(module).unwrap_or_else(|| module.clone())
+    }
+
+    /// Where the file at root-relative `path` lives after the moves; `None` when it stays.
+    pub fn map_path(&self, path: &str) -> Option<String> {
+        self.moves
+            .iter()
+            .find(|m| is_within(path, &m.dirs.from) && path != m.dirs.from)
+            .map(|m| format!("{}{}", m.dirs.to, &path[m.dirs.from.len()..]))
+    }
+}
+
+/// The absolute module a relative import names: `dots` leading dots, then `name` (if any),
+/// seen from `package`. `None` when the dots climb above the top-level package.
+///
+/// ```
+/// use regraft::{module_name::ModuleName, resolve::resolve_relative};
+/// let pkg = ModuleName::new("backtester_v2.market_regime").unwrap();
+/// assert_eq!(resolve_relative(Some(&pkg), 2, Some("utils")).unwrap().as_str(), "backtester_v2.utils");
+/// assert_eq!(resolve_relative(Some(&pkg), 1, None).unwrap().as_str(), "backtester_v2.market_regime");
+/// assert_eq!(resolve_relative(Some(&pkg), 3, None), None);
+/// ```
+pub fn resolve_relative(
+    package: Option<&ModuleName>,
+    dots: usize,
+    name: Option<&str>,
+) -> Option<ModuleName> {
+    let package = package?;
+    let keep = package.len().checked_sub(dots.checked_sub(1)?)?;
+    let base = package.truncate(keep)?;
+    match name {
+        Some(name) => base.join(name),
+        None => Some(base),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> ModuleName {
+        ModuleName::new(s).unwrap()
+    }
+
+    fn roots(list: &[&str]) -> ImportRoots {
+        let mut roots: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+        roots.sort_by_key(|r| std::cmp::Reverse(r.len()));
+        ImportRoots { roots }
+    }
+
+    #[test]
+    fn files_map_to_modules_under_the_innermost_root() {
+        let r = roots(&["", "src"]);
+        assert_eq!(r.module_of_file("src/pkg/a.py"), Some(m("pkg.a")));
+        assert_eq!(r.module_of_file("src/pkg/__init__.py"), Some(m("pkg")));
+        assert_eq!(r.module_of_file("tests/test_a.py"), Some(m("tests.test_a")));
+        assert_eq!(r.module_of_file("setup.py"), Some(m("setup")));
+        assert_eq!(r.module_of_file("my-scripts/run.py"), None);
+        assert_eq!(r.module_of_file("README.md"), None);
+        assert_eq!(r.package_of_file("src/pkg/sub/x.py"), Some(m("pkg.sub")));
+        assert_eq!(r.package_of_file("setup.py"), None);
+    }
+
+    #[test]
+    fn moves_map_modules_and_paths() {
+        let dirs = [DirMove {
+            from: "backtester_v2/market_regime".into(),
+            to: "backtester_v2/strategies/market_regime".into(),
+        }];
+        let moves = ModuleMoves::new(&roots(&[""]), &dirs).unwrap();
+        assert_eq!(
+            moves.map(&m("backtester_v2.market_regime.models.hmm")),
+            Some(m("backtester_v2.strategies.market_regime.models.hmm"))
+        );
+        assert_eq!(moves.map(&m("backtester_v2.market_regime_legacy")), None);
+        assert_eq!(
+            moves.map_path("backtester_v2/market_regime/data/t.yaml").as_deref(),
+            Some("backtester_v2/strategies/market_regime/data/t.yaml")
+        );
+        assert_eq!(moves.map_path("backtester_v2/market_regime_legacy.py"), None);
+    }
+
+    #[test]
+    fn a_directory_that_is_not_a_package_path_is_refused() {
+        let dirs = [DirMove {
+            from: "my-lib/core".into(),
+            to: "lib/core".into(),
+        }];
+        let err = ModuleMoves::new(&roots(&[""]), &dirs).unwrap_err();
+        assert!(err.to_string().starts_with("SRC `my-lib/core`: is not a Python package path"));
+    }
+
+    #[test]
+    fn relative_imports_climb_one_package_per_extra_dot() {
+        let p = m("a.b.c");
+        assert_eq!(resolve_relative(Some(&p), 1, Some("x")), Some(m("a.b.c.x")));
+        assert_eq!(resolve_relative(Some(&p), 3, Some("x.y")), Some(m("a.x.y")));
+        assert_eq!(resolve_relative(Some(&p), 3, None), Some(m("a")));
+        assert_eq!(resolve_relative(Some(&p), 4, None), None);
+        assert_eq!(resolve_relative(None, 1, Some("x")), None);
+        assert_eq!(resolve_relative(Some(&p), 0, Some("x")), None);
+    }
+}

@@ -1,0 +1,798 @@
+//! Finds the module references of one Python file and turns those that a move affects into
+//! [`Change`]s: byte-range edits plus the kind of reference and the range to show in reports.
+//!
+//! In: the source text, its tree-sitter tree, and a [`FileContext`] (the file's package before
+//! and after the move, and the moves). Out: [`Rewritten`]. Nothing here reads or writes files.
+//!
+//! The policy (also in `fixtures/README.md` and the README):
+//! - `import M` and `from M import …` with `M` under a moved module: the dotted name is replaced.
+//! - `from P import n` where `P.n` moves: the statement follows `n` to its new parent package;
+//!   names that go to different places are split into one statement per place.
+//! - Relative imports are kept byte for byte when the same dots still reach the same module from
+//!   the file's new place, and become absolute otherwise.
+//! - Attribute chains `R.a.b.f()` in a file with a plain `import R…` follow the module they name,
+//!   unless a function binds `R` locally.
+//! - Nothing inside a syntax error, and nothing in comments or strings, is touched.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use crate::edit::Edit;
+use crate::module_name::ModuleName;
+use crate::parse::text;
+use crate::resolve::{ModuleMoves, resolve_relative};
+
+/// What the rewrite needs to know about the file besides its text.
+#[derive(Debug, Clone)]
+pub struct FileContext<'a> {
+    /// The package relative imports start from today (`None` for a file at an import root).
+    pub package: Option<ModuleName>,
+    /// The same after the move (differs only for files that move).
+    pub new_package: Option<ModuleName>,
+    /// The moves of this run.
+    pub moves: &'a ModuleMoves,
+}
+
+/// The kinds of reference regraft rewrites, as counted in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefKind {
+    /// `import a.b.c` (with or without `as`).
+    Import,
+    /// `from a.b.c import x`: the module part names a moved module.
+    FromImport,
+    /// `from a.b import c` where `c` is the moved package or a module in it.
+    ImportedModule,
+    /// A relative import that no longer reaches its module from the file's new place.
+    Relative,
+    /// A `from` statement whose names go to different places, split in two or more.
+    Split,
+    /// An attribute chain such as `a.b.c.f()` after `import a.b.c`.
+    Attribute,
+}
+
+impl RefKind {
+    /// Every kind, in report order.
+    pub const ALL: [Self; 6] = [
+        Self::Import,
+        Self::FromImport,
+        Self::ImportedModule,
+        Self::Relative,
+        Self::Split,
+        Self::Attribute,
+    ];
+
+    /// A short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Import => "import",
+            Self::FromImport => "from-import",
+            Self::ImportedModule => "imported module",
+            Self::Relative => "relative import",
+            Self::Split => "split import",
+            Self::Attribute => "attribute chain",
+        }
+    }
+}
+
+/// One rewritten reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What kind of reference it is.
+    pub kind: RefKind,
+    /// The byte range to show as "old" in reports; every edit lies inside it.
+    pub range: Range<usize>,
+    /// The edits that make the change.
+    pub edits: Vec<Edit>,
+}
+
+impl Change {
+    fn replace(kind: RefKind, range: Range<usize>, new: String) -> Self {
+        Self {
+            kind,
+            edits: vec![Edit::replace(range.clone(), new)],
+            range,
+        }
+    }
+
+    /// The text of the change's range before and after its edits.
+    pub fn old_and_new(&self, source: &str) -> (String, String) {
+        let old = &source[self.range.clone()];
+        let mut new = String::with_capacity(old.len() + 16);
+        let mut cursor = self.range.start;
+        let mut edits: Vec<&Edit> = self.edits.iter().collect();
+        edits.sort_by_key(|e| (e.range().start, e.range().end));
+        for edit in edits {
+            new.push_str(&source[cursor..edit.range().start]);
+            new.push_str(edit.replacement());
+            cursor = edit.range().end;
+        }
+        new.push_str(&source[cursor..self.range.end]);
+        (old.to_owned(), new)
+    }
+}
+
+/// A reference regraft found but cannot rewrite; a human has to look at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where it starts.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The result for one file.
+#[derive(Debug, Clone, Default)]
+pub struct Rewritten {
+    /// The changes, in source order.
+    pub changes: Vec<Change>,
+    /// References that need a human.
+    pub problems: Vec<Problem>,
+}
+
+/// Finds and rewrites every reference in `source` that the moves affect.
+pub fn rewrite_python(source: &str, tree: &Tree, cx: &FileContext<'_>) -> Rewritten {
+    let found = collect(tree.root_node());
+    let mut out = Rewritten::default();
+    let mut bound_roots = HashSet::new();
+    for node in &found.imports {
+        rewrite_import(*node, source, cx, &mut bound_roots, &mut out);
+    }
+    for node in &found.from_imports {
+        rewrite_from_import(*node, source, cx, &mut out);
+    }
+    let mut scopes = ShadowCache::default();
+    for node in &found.chains {
+        if let Some(change) = rewrite_chain(*node, source, cx, &bound_roots, &mut scopes) {
+            out.changes.push(change);
+        }
+    }
+    out.changes.sort_by_key(|c| (c.range.start, c.range.end));
+    out
+}
+
+#[derive(Default)]
+struct Found<'t> {
+    imports: Vec<Node<'t>>,
+    from_imports: Vec<Node<'t>>,
+    chains: Vec<Node<'t>>,
+}
+
+/// One walk over the tree: import statements, and the tops of attribute chains. Subtrees of
+/// ERROR nodes and statements that contain a syntax error are left out.
+fn collect(root: Node<'_>) -> Found<'_> {
+    let mut found = Found::default();
+    let mut cursor = root.walk();
+    let mut descend = true;
+    loop {
+        let node = cursor.node();
+        if descend {
+            descend = false;
+            match node.kind() {
+                "ERROR" => {}
+                "import_statement" if !node.has_error() => found.imports.push(node),
+                "import_from_statement" if !node.has_error() => found.from_imports.push(node),
+                "import_statement" | "import_from_statement" => {}
+                kind => {
+                    if kind == "attribute" && is_chain_top(node) {
+                        found.chains.push(node);
+                    }
+                    descend = cursor.goto_first_child();
+                    if descend {
+                        continue;
+                    }
+                }
+            }
+        }
+        if cursor.goto_next_sibling() {
+            descend = true;
+        } else if !cursor.goto_parent() {
+            break;
+        }
+    }
+    found
+}
+
+fn is_chain_top(node: Node<'_>) -> bool {
+    node.parent().is_none_or(|parent| {
+        parent.kind() != "attribute" || parent.child_by_field_name("object") != Some(node)
+    })
+}
+
+/// The dotted name written by a `dotted_name` node, ignoring any layout between its parts.
+fn dotted(node: Node<'_>, source: &str) -> Option<ModuleName> {
+    let mut cursor = node.walk();
+    let parts: Vec<&str> = node
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "identifier")
+        .map(|c| text(c, source))
+        .collect();
+    ModuleName::from_components(parts)
+}
+
+fn rewrite_import(
+    stmt: Node<'_>,
+    source: &str,
+    cx: &FileContext<'_>,
+    bound_roots: &mut HashSet<String>,
+    out: &mut Rewritten,
+) {
+    let mut cursor = stmt.walk();
+    for name in stmt.children_by_field_name("name", &mut cursor) {
+        let (dotted_node, aliased) = match name.kind() {
+            "aliased_import" => match name.child_by_field_name("name") {
+                Some(inner) => (inner, true),
+                None => continue,
+            },
+            _ => (name, false),
+        };
+        let Some(module) = dotted(dotted_node, source) else {
+            continue;
+        };
+        if !aliased {
+            bound_roots.insert(module.components().next().unwrap_or_default().to_owned());
+        }
+        if let Some(new) = cx.moves.map(&module) {
+            out.changes.push(Change::replace(
+                RefKind::Import,
+                dotted_node.byte_range(),
+                new.to_string(),
+            ));
+        }
+    }
+}
+
+/// One imported name of a `from` statement.
+struct ImportedName<'t> {
+    /// The whole item (`n` or `n as a`).
+    node: Node<'t>,
+    /// The `n` part.
+    name_node: Node<'t>,
+    name: String,
+    alias: Option<String>,
+    /// The module the name must be imported from after the move.
+    target: ModuleName,
+    /// The name it has there (differs when the move renames a package).
+    new_name: String,
+}
+
+impl ImportedName<'_> {
+    /// `n`, `n as a`, or `new as n` when the move renamed it.
+    fn spelled(&self) -> String {
+        let bound = self.alias.as_deref().unwrap_or(&self.name);
+        if self.new_name == bound {
+            self.new_name.clone()
+        } else {
+            format!("{} as {bound}", self.new_name)
+        }
+    }
+}
+
+fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: &mut Rewritten) {
+    let Some(module_node) = stmt.child_by_field_name("module_name") else {
+        return;
+    };
+    // The module the statement names today, and what its text will name after the move.
+    let (module, module_after, relative) = if module_node.kind() == "relative_import" {
+        let mut cursor = module_node.walk();
+        let mut dots = 0;
+        let mut name = None;
+        for child in module_node.named_children(&mut cursor) {
+            match child.kind() {
+                "import_prefix" => dots = text(child, source).matches('.').count(),
+                "dotted_name" => name = dotted(child, source),
+                _ => {}
+            }
+        }
+        let name = name.as_ref().map(ModuleName::as_str);
+        let Some(module) = resolve_relative(cx.package.as_ref(), dots, name) else {
+            return;
+        };
+        let after = resolve_relative(cx.new_package.as_ref(), dots, name);
+        (module, after, true)
+    } else {
+        let Some(module) = dotted(module_node, source) else {
+            return;
+        };
+        (module.clone(), Some(module), false)
+    };
+
+    let mut names = Vec::new();
+    let mut cursor = stmt.walk();
+    for node in stmt.children_by_field_name("name", &mut cursor) {
+        let (name_node, alias) = if node.kind() == "aliased_import" {
+            let (Some(inner), Some(alias)) = (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("alias"),
+            ) else {
+                return;
+            };
+            (inner, Some(text(alias, source).to_owned()))
+        } else {
+            (node, None)
+        };
+        let Some(name) = dotted(name_node, source) else {
+            return;
+        };
+        let as_module = module.join(name.as_str());
+        let (target, new_name) = match as_module.as_ref().and_then(|m| cx.moves.map(m)) {
+            // The name is itself a moved module: it goes wherever that module goes.
+            Some(new_module) => match new_module.parent() {
+                Some(parent) => (parent, new_module.leaf().to_owned()),
+                None => {
+                    out.problems.push(Problem {
+                        offset: node.start_byte(),
+                        message: format!(
+                            "`{name}` becomes the top-level module `{new_module}`, which a \
+                             `from` import cannot name; rewrite this import by hand"
+                        ),
+                    });
+                    return;
+                }
+            },
+            None => (cx.moves.map_or_same(&module), name.to_string()),
+        };
+        names.push(ImportedName {
+            node,
+            name_node,
+            name: name.to_string(),
+            alias,
+            target,
+            new_name,
+        });
+    }
+
+    // Group the names by the module they must come from, in order of first appearance.
+    let mut groups: Vec<(ModuleName, Vec<&ImportedName<'_>>)> = Vec::new();
+    if names.is_empty() {
+        // `from M import *`
+        groups.push((cx.moves.map_or_same(&module), Vec::new()));
+    }
+    for name in &names {
+        match groups.iter_mut().find(|(target, _)| *target == name.target) {
+            Some((_, members)) => members.push(name),
+            None => groups.push((name.target.clone(), vec![name])),
+        }
+    }
+    let keep = groups
+        .iter()
+        .position(|(target, _)| Some(target) == module_after.as_ref())
+        .unwrap_or(0);
+
+    let mut edits = Vec::new();
+    let (kept_target, kept_names) = &groups[keep];
+    let module_changes = Some(kept_target) != module_after.as_ref();
+    if module_changes {
+        edits.push(Edit::replace(module_node.byte_range(), kept_target.to_string()));
+    }
+    let mut renames_names = false;
+    for name in kept_names {
+        if name.new_name != name.name {
+            renames_names = true;
+            let spelled = match name.alias {
+                Some(_) => name.new_name.clone(),
+                None => name.spelled(),
+            };
+            edits.push(Edit::replace(name.name_node.byte_range(), spelled));
+        }
+    }
+
+    if groups.len() == 1 {
+        if edits.is_empty() {
+            return;
+        }
+        let kind = if relative {
+            RefKind::Relative
+        } else if cx.moves.move_of(&module).is_some() {
+            RefKind::FromImport
+        } else {
+            RefKind::ImportedModule
+        };
+        let range = if renames_names {
+            stmt.byte_range()
+        } else {
+            module_node.byte_range()
+        };
+        out.changes.push(Change { kind, range, edits });
+        return;
+    }
+
+    // Split: take the other groups' names out of this statement and add one statement each.
+    let mut removed: Vec<Range<usize>> = Vec::new();
+    let mut added = String::new();
+    let (insert_at, separator) = insertion_point(stmt, source);
+    for (i, (target, members)) in groups.iter().enumerate() {
+        if i == keep {
+            continue;
+        }
+        for member in members {
+            let index = names.iter().position(|n| n.node == member.node).unwrap_or(0);
+            removed.push(removal_range(&names, index, source));
+        }
+        let spelled: Vec<String> = members.iter().map(|m| m.spelled()).collect();
+        added.push_str(&separator);
+        added.push_str(&format!("from {target} import {}", spelled.join(", ")));
+    }
+    edits.extend(merge_ranges(removed).into_iter().map(Edit::delete));
+    edits.push(Edit::insert(insert_at, added));
+    out.changes.push(Change {
+        kind: RefKind::Split,
+        range: stmt.start_byte()..insert_at,
+        edits,
+    });
+}
+
+/// The bytes to delete so that `names[index]` leaves its statement (see `fixtures/README.md`).
+fn removal_range(names: &[ImportedName<'_>], index: usize, source: &str) -> Range<usize> {
+    let node = names[index].node;
+    let bytes = source.as_bytes();
+    let skip_blanks = |mut at: usize| {
+        while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+            at += 1;
+        }
+        at
+    };
+    let start_of_line = line_start(source, node.start_byte());
+    let alone_before = source[start_of_line..node.start_byte()]
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t');
+    let after_name = skip_blanks(node.end_byte());
+    let comma = (bytes.get(after_name) == Some(&b',')).then_some(after_name);
+    let after_comma = comma.map_or(after_name, |c| skip_blanks(c + 1));
+    let line_break = if source[after_comma..].starts_with("\r\n") {
+        2
+    } else {
+        usize::from(source[after_comma..].starts_with('\n'))
+    };
+    if alone_before && line_break > 0 {
+        start_of_line..after_comma + line_break
+    } else if comma.is_some() {
+        node.start_byte()..after_comma
+    } else if index > 0 {
+        names[index - 1].node.end_byte()..node.end_byte()
+    } else {
+        node.byte_range()
+    }
+}
+
+/// Where split-off statements go, and what comes before each: a new line with the statement's
+/// indentation, or `; ` when the statement shares its line with code before it.
+fn insertion_point(stmt: Node<'_>, source: &str) -> (usize, String) {
+    let start_of_line = line_start(source, stmt.start_byte());
+    let indent = &source[start_of_line..stmt.start_byte()];
+    if indent.bytes().all(|b| b == b' ' || b == b'\t') {
+        let end = line_end(source, stmt.end_byte());
+        (end, format!("{}{indent}", newline_style(source)))
+    } else {
+        (stmt.end_byte(), "; ".to_owned())
+    }
+}
+
+fn merge_ranges(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+fn line_start(source: &str, offset: usize) -> usize {
+    source[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The offset of the line break that ends the line holding `offset` (before a `\r\n`).
+fn line_end(source: &str, offset: usize) -> usize {
+    match source[offset..].find('\n') {
+        Some(i) if i > 0 && source.as_bytes()[offset + i - 1] == b'\r' => offset + i - 1,
+        Some(i) => offset + i,
+        None => source.len(),
+    }
+}
+
+/// `"\r\n"` when the file's first line break is CRLF, else `"\n"`.
+pub fn newline_style(source: &str) -> &'static str {
+    match source.find('\n') {
+        Some(i) if i > 0 && source.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// Rewrites the leading part of `R.a.b.c…` when it names a moved module, `R` was bound by a
+/// plain `import R…`, and no enclosing function binds `R` itself.
+fn rewrite_chain(
+    top: Node<'_>,
+    source: &str,
+    cx: &FileContext<'_>,
+    bound_roots: &HashSet<String>,
+    scopes: &mut ShadowCache,
+) -> Option<Change> {
+    // nodes[0] is the root identifier; nodes[k] is the attribute node spelling k+1 components.
+    let mut nodes = Vec::new();
+    let mut node = top;
+    loop {
+        match node.kind() {
+            "attribute" => {
+                nodes.push(node);
+                node = node.child_by_field_name("object")?;
+            }
+            "identifier" => {
+                nodes.push(node);
+                break;
+            }
+            _ => return None,
+        }
+    }
+    nodes.reverse();
+    let root = text(nodes[0], source);
+    if !bound_roots.contains(root) {
+        return None;
+    }
+    let mut parts = vec![root];
+    for attribute in &nodes[1..] {
+        parts.push(text(attribute.child_by_field_name("attribute")?, source));
+    }
+    let chain = ModuleName::from_components(parts)?;
+    let found = cx.moves.move_of(&chain)?;
+    let prefix_node = nodes[found.from_module.len() - 1];
+    if scopes.is_shadowed(nodes[0], root, source) {
+        return None;
+    }
+    Some(Change::replace(
+        RefKind::Attribute,
+        prefix_node.byte_range(),
+        found.to_module.to_string(),
+    ))
+}
+
+/// Remembers, per function and name, whether the function binds that name locally.
+#[derive(Default)]
+struct ShadowCache {
+    binds: HashMap<(usize, String), bool>,
+}
+
+impl ShadowCache {
+    /// True when a function around `node` binds `name` itself (a parameter, an assignment, a
+    /// loop variable, …), so that `name` there is not the imported module.
+    fn is_shadowed(&mut self, node: Node<'_>, name: &str, source: &str) -> bool {
+        let mut current = node.parent();
+        while let Some(scope) = current {
+            if matches!(scope.kind(), "function_definition" | "lambda") {
+                let key = (scope.id(), name.to_owned());
+                let binds = *self
+                    .binds
+                    .entry(key)
+                    .or_insert_with(|| scope_binds(scope, name, source));
+                if binds {
+                    return true;
+                }
+            }
+            current = scope.parent();
+        }
+        false
+    }
+}
+
+/// True when function or lambda `scope` binds `name` locally (and does not declare it global).
+fn scope_binds(scope: Node<'_>, name: &str, source: &str) -> bool {
+    let mut binds = false;
+    let mut stack: Vec<Node<'_>> = Vec::new();
+    for field in ["parameters", "body"] {
+        stack.extend(scope.child_by_field_name(field));
+    }
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "global_statement" | "nonlocal_statement" => {
+                let mut cursor = node.walk();
+                if node
+                    .named_children(&mut cursor)
+                    .any(|c| text(c, source) == name)
+                {
+                    return false;
+                }
+            }
+            // A nested scope binds only its own name here; what it binds inside is its own.
+            "function_definition" | "class_definition" => {
+                if node
+                    .child_by_field_name("name")
+                    .is_some_and(|n| text(n, source) == name)
+                {
+                    binds = true;
+                }
+            }
+            "lambda" => {}
+            "identifier" => {
+                if text(node, source) == name && is_binding(node) {
+                    binds = true;
+                }
+            }
+            _ => {
+                let mut cursor = node.walk();
+                stack.extend(node.children(&mut cursor));
+            }
+        }
+    }
+    binds
+}
+
+/// True when `identifier` stands where Python binds a name.
+fn is_binding(identifier: Node<'_>) -> bool {
+    let Some(parent) = identifier.parent() else {
+        return false;
+    };
+    let is_field = |field: &str| parent.child_by_field_name(field) == Some(identifier);
+    match parent.kind() {
+        "parameters" | "lambda_parameters" | "typed_parameter" | "list_splat_pattern"
+        | "dictionary_splat_pattern" | "pattern_list" | "tuple_pattern" | "list_pattern"
+        | "as_pattern_target" => true,
+        "default_parameter" | "typed_default_parameter" | "named_expression" => is_field("name"),
+        "aliased_import" => is_field("alias"),
+        "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+            is_field("left")
+        }
+        "tuple" | "list" | "parenthesized_expression" => is_target_container(parent),
+        // `from m import name` binds `name`; `import name` binds the module, not a shadow.
+        "dotted_name" => parent
+            .parent()
+            .is_some_and(|p| p.kind() == "import_from_statement")
+            && parent.parent().and_then(|p| p.child_by_field_name("module_name")) != Some(parent),
+        _ => false,
+    }
+}
+
+/// True when a tuple/list/parenthesised expression is (part of) an assignment target.
+fn is_target_container(mut node: Node<'_>) -> bool {
+    while let Some(parent) = node.parent() {
+        match parent.kind() {
+            "tuple" | "list" | "parenthesized_expression" | "pattern_list" => node = parent,
+            "as_pattern_target" => return true,
+            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+                return parent.child_by_field_name("left") == Some(node);
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::FileEdits;
+    use crate::resolve::ImportRoots;
+    use crate::rules::DirMove;
+
+    const SRC: &str = "backtester_v2/market_regime";
+    const DST: &str = "backtester_v2/strategies/market_regime";
+
+    fn moves(from: &str, to: &str) -> ModuleMoves {
+        let roots = ImportRoots::discover(std::path::Path::new("/nonexistent"), &[]);
+        let dirs = [DirMove {
+            from: from.into(),
+            to: to.into(),
+        }];
+        ModuleMoves::new(&roots, &dirs).unwrap()
+    }
+
+    /// Rewrites `source` as if it were the file at `path` (root-relative).
+    fn run_with(path: &str, source: &str, from: &str, to: &str) -> String {
+        let moves = moves(from, to);
+        let roots = ImportRoots::discover(std::path::Path::new("/nonexistent"), &[]);
+        let new_path = moves.map_path(path).unwrap_or_else(|| path.to_owned());
+        let cx = FileContext {
+            package: roots.package_of_file(path),
+            new_package: roots.package_of_file(&new_path),
+            moves: &moves,
+        };
+        let tree = crate::parse::parse_python(source);
+        let result = rewrite_python(source, &tree, &cx);
+        let edits = result.changes.into_iter().flat_map(|c| c.edits).collect();
+        FileEdits::new(edits).unwrap().apply(source)
+    }
+
+    fn run(path: &str, source: &str) -> String {
+        run_with(path, source, SRC, DST)
+    }
+
+    #[test]
+    fn plain_imports_change_only_the_moved_name() {
+        assert_eq!(
+            run("app.py", "import os, backtester_v2.market_regime.detector as d  # keep\n"),
+            "import os, backtester_v2.strategies.market_regime.detector as d  # keep\n"
+        );
+        assert_eq!(
+            run("app.py", "import backtester_v2.market_regime_legacy\n"),
+            "import backtester_v2.market_regime_legacy\n"
+        );
+    }
+
+    #[test]
+    fn from_imports_keep_their_names_and_layout() {
+        let before = "from backtester_v2.market_regime.detector import (\n    a,  # why\n    b as c,\n)\n";
+        let after = "from backtester_v2.strategies.market_regime.detector import (\n    a,  # why\n    b as c,\n)\n";
+        assert_eq!(run("app.py", before), after);
+    }
+
+    #[test]
+    fn importing_the_moved_package_by_name_follows_it() {
+        assert_eq!(
+            run("app.py", "from backtester_v2 import market_regime as mr\n"),
+            "from backtester_v2.strategies import market_regime as mr\n"
+        );
+        assert_eq!(
+            run_with("app.py", "from backtester_v2 import market_regime\n", SRC, "backtester_v2/regimes"),
+            "from backtester_v2 import regimes as market_regime\n"
+        );
+    }
+
+    #[test]
+    fn mixed_names_are_split_with_the_same_indentation() {
+        assert_eq!(
+            run("app.py", "def f():\n    from backtester_v2 import market_regime, utils\n"),
+            "def f():\n    from backtester_v2 import utils\n    from backtester_v2.strategies import market_regime\n"
+        );
+        assert_eq!(
+            run("app.py", "from backtester_v2 import (\n    utils,\n    market_regime,\n)  # x\r\n"),
+            "from backtester_v2 import (\n    utils,\n)  # x\nfrom backtester_v2.strategies import market_regime\r\n"
+        );
+        assert_eq!(
+            run("app.py", "from backtester_v2 import utils, market_regime\n"),
+            "from backtester_v2 import utils\nfrom backtester_v2.strategies import market_regime\n"
+        );
+        assert_eq!(
+            run("app.py", "if x: from backtester_v2 import market_regime, utils\n"),
+            "if x: from backtester_v2 import utils; from backtester_v2.strategies import market_regime\n"
+        );
+    }
+
+    #[test]
+    fn relative_imports_stay_when_they_still_reach() {
+        let inside = "backtester_v2/market_regime/detector.py";
+        let source = "from . import config\nfrom .models.hmm import H\nfrom ..utils import load\nfrom .. import utils\n";
+        assert_eq!(
+            run(inside, source),
+            "from . import config\nfrom .models.hmm import H\nfrom backtester_v2.utils import load\nfrom backtester_v2 import utils\n"
+        );
+        assert_eq!(
+            run("backtester_v2/runner.py", "from .market_regime.detector import D\nfrom . import market_regime\n"),
+            "from backtester_v2.strategies.market_regime.detector import D\nfrom backtester_v2.strategies import market_regime\n"
+        );
+    }
+
+    #[test]
+    fn attribute_chains_follow_the_import_unless_shadowed() {
+        let source = "import backtester_v2.market_regime.detector\n\
+                      x: backtester_v2.market_regime.detector.T = backtester_v2.market_regime.detector.f()\n\
+                      def g(backtester_v2):\n    return backtester_v2.market_regime.x\n\
+                      def h():\n    backtester_v2 = 1\n    return backtester_v2.market_regime\n\
+                      def k():\n    return backtester_v2.market_regime.y, backtester_v2.utils\n";
+        let expected = "import backtester_v2.strategies.market_regime.detector\n\
+                        x: backtester_v2.strategies.market_regime.detector.T = backtester_v2.strategies.market_regime.detector.f()\n\
+                        def g(backtester_v2):\n    return backtester_v2.market_regime.x\n\
+                        def h():\n    backtester_v2 = 1\n    return backtester_v2.market_regime\n\
+                        def k():\n    return backtester_v2.strategies.market_regime.y, backtester_v2.utils\n";
+        assert_eq!(run("app.py", source), expected);
+    }
+
+    #[test]
+    fn chains_without_a_plain_import_are_left_alone() {
+        let source = "import backtester_v2.market_regime as mr\nbacktester_v2.market_regime.f()\n";
+        assert_eq!(
+            run("app.py", source),
+            "import backtester_v2.strategies.market_regime as mr\nbacktester_v2.market_regime.f()\n"
+        );
+    }
+
+    #[test]
+    fn broken_statements_are_not_touched() {
+        let source = "from backtester_v2.market_regime import a\ndef f(:\n    from backtester_v2.market_regime import (b\n";
+        let out = run("app.py", source);
+        assert!(out.starts_with("from backtester_v2.strategies.market_regime import a\n"), "{out}");
+        assert!(out.ends_with("def f(:\n    from backtester_v2.market_regime import (b\n"), "{out}");
+    }
+}

@@ -1,0 +1,284 @@
+//! The request: which directories move where, which import roots and exclusions apply.
+//!
+//! In: a rules file (TOML, see `rules/*.toml`) or `SRC DST` from the command line.
+//! Out: a validated [`Rules`]: every path is relative to the root, uses `/`, has no `.`/`..`
+//! components and no trailing slash. Raw serde structs ([`RulesFile`]) stay private to this step.
+
+use std::path::{Component, Path};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The rules file as written (unknown keys are refused).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    #[serde(default)]
+    python_roots: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default, rename = "move")]
+    moves: Vec<RawMove>,
+    #[serde(default, rename = "rename")]
+    renames: Vec<toml::Table>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMove {
+    from: String,
+    to: String,
+}
+
+/// One directory move: every file under `from` goes to the same relative path under `to`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DirMove {
+    /// The source directory, relative to the root (`backtester_v2/market_regime`).
+    pub from: String,
+    /// The destination directory, relative to the root.
+    pub to: String,
+}
+
+/// A validated request.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    /// Extra import roots, relative to the root (the root itself and `src/` are found anyway).
+    pub python_roots: Vec<String>,
+    /// Gitignore-style globs of files to leave out, on top of `.gitignore`.
+    pub exclude: Vec<String>,
+    /// The moves, in the order given.
+    pub moves: Vec<DirMove>,
+}
+
+impl Rules {
+    /// The request of `regraft plan SRC DST`.
+    ///
+    /// # Errors
+    /// [`Error::BadPath`] when a path is absolute outside `root`, or leaves it.
+    pub fn from_command_line(root: &Path, src: &str, dst: &str) -> Result<Self> {
+        let rules = Self {
+            moves: vec![DirMove {
+                from: relative_path("SRC", src, Some(root))?,
+                to: relative_path("DST", dst, Some(root))?,
+            }],
+            ..Self::default()
+        };
+        rules.validate()?;
+        Ok(rules)
+    }
+
+    /// Reads and validates a rules file.
+    ///
+    /// # Errors
+    /// [`Error::ReadRules`], [`Error::ParseRules`] (with line and column), [`Error::BadPath`],
+    /// [`Error::Usage`] or [`Error::Unsupported`].
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::ReadRules {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(path, &text)
+    }
+
+    /// Parses and validates the text of a rules file; `path` is only used in messages.
+    ///
+    /// # Errors
+    /// As [`Rules::from_file`].
+    pub fn from_toml(path: &Path, text: &str) -> Result<Self> {
+        let raw: RulesFile = toml::from_str(text).map_err(|e| {
+            let (line, col) = e.span().map_or((1, 1), |span| line_col(text, span.start));
+            Error::ParseRules {
+                path: path.to_owned(),
+                line,
+                col,
+                message: e.message().to_owned(),
+            }
+        })?;
+        if !raw.renames.is_empty() {
+            return Err(Error::Unsupported(format!(
+                "{}: [[rename]] rules are not supported yet; only [[move]] is",
+                path.display()
+            )));
+        }
+        let rules = Self {
+            python_roots: raw
+                .python_roots
+                .iter()
+                .map(|p| relative_path("python_roots entry", p, None))
+                .collect::<Result<_>>()?,
+            exclude: raw.exclude,
+            moves: raw
+                .moves
+                .iter()
+                .map(|m| {
+                    Ok(DirMove {
+                        from: relative_path("move.from", &m.from, None)?,
+                        to: relative_path("move.to", &m.to, None)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+        };
+        if rules.moves.is_empty() {
+            return Err(Error::Usage(format!(
+                "{}: the rules file has no [[move]] entry",
+                path.display()
+            )));
+        }
+        rules.validate()?;
+        Ok(rules)
+    }
+
+    /// Checks that the moves can be carried out together.
+    fn validate(&self) -> Result<()> {
+        for m in &self.moves {
+            if m.from.is_empty() {
+                return Err(bad("SRC", &m.from, "is the root itself; name a directory under it"));
+            }
+            if m.from == m.to {
+                return Err(bad("DST", &m.to, "is the same directory as SRC"));
+            }
+            if is_within(&m.to, &m.from) {
+                return Err(bad("DST", &m.to, &format!("lies inside SRC `{}`", m.from)));
+            }
+            if is_within(&m.from, &m.to) {
+                return Err(bad("SRC", &m.from, &format!("lies inside DST `{}`", m.to)));
+            }
+        }
+        for (i, a) in self.moves.iter().enumerate() {
+            for b in &self.moves[i + 1..] {
+                let clash = is_within(&a.from, &b.from)
+                    || is_within(&b.from, &a.from)
+                    || is_within(&a.to, &b.from)
+                    || is_within(&b.to, &a.from)
+                    || is_within(&a.to, &b.to)
+                    || is_within(&b.to, &a.to);
+                if clash {
+                    return Err(Error::Usage(format!(
+                        "moves `{}` -> `{}` and `{}` -> `{}` overlap; give each directory one move",
+                        a.from, a.to, b.from, b.to
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// True when `path` is `dir` or lies under it (whole components; `""` is the root).
+pub fn is_within(path: &str, dir: &str) -> bool {
+    dir.is_empty()
+        || path == dir
+        || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+}
+
+fn bad(what: &'static str, path: &str, reason: &str) -> Error {
+    Error::BadPath {
+        what,
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// Normalises a user-given path to a root-relative `/`-separated path without `.`, `..` or a
+/// trailing slash. An absolute path is accepted only when `root` is given and contains it.
+fn relative_path(what: &'static str, given: &str, root: Option<&Path>) -> Result<String> {
+    let path = Path::new(given);
+    let path = if path.is_absolute() {
+        let stripped = root.and_then(|root| {
+            let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
+            path.strip_prefix(&root).ok().map(Path::to_owned)
+        });
+        stripped.ok_or_else(|| bad(what, given, "is absolute; give a path relative to the root"))?
+    } else {
+        path.to_owned()
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::Normal(part) => {
+                let part = part
+                    .to_str()
+                    .ok_or_else(|| bad(what, given, "is not valid UTF-8"))?;
+                parts.push(part.to_owned());
+            }
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Err(bad(what, given, "leaves the root through `..`"));
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(bad(what, given, "is absolute; give a path relative to the root"));
+            }
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let pos = crate::line_index::LineIndex::new(text).position(text, offset.min(text.len()));
+    (pos.line, pos.col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Rules> {
+        Rules::from_toml(Path::new("rules.toml"), text)
+    }
+
+    #[test]
+    fn reads_moves_roots_and_excludes() {
+        let rules = parse(
+            r#"
+python_roots = ["./lib/"]
+exclude = ["BACKUP_*/**"]
+
+[[move]]
+from = "backtester_v2/market_regime/"
+to = "./backtester_v2/strategies/market_regime"
+"#,
+        )
+        .unwrap();
+        assert_eq!(rules.python_roots, vec!["lib"]);
+        assert_eq!(rules.exclude, vec!["BACKUP_*/**"]);
+        assert_eq!(
+            rules.moves,
+            vec![DirMove {
+                from: "backtester_v2/market_regime".into(),
+                to: "backtester_v2/strategies/market_regime".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_a_position() {
+        let err = parse("[[move]]\nfrom = \"a\"\nto = \"b\"\ncolour = \"red\"\n").unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("rules.toml:4:1: invalid rules file: unknown field `colour`"), "{message}");
+    }
+
+    #[test]
+    fn paths_may_not_leave_the_root() {
+        let err = parse("[[move]]\nfrom = \"a/../../b\"\nto = \"c\"\n").unwrap_err();
+        assert_eq!(err.to_string(), "move.from `a/../../b`: leaves the root through `..`");
+        let err = parse("[[move]]\nfrom = \"/etc\"\nto = \"c\"\n").unwrap_err();
+        assert!(err.to_string().contains("is absolute"), "{err}");
+    }
+
+    #[test]
+    fn dst_inside_src_and_overlapping_moves_are_refused() {
+        let err = parse("[[move]]\nfrom = \"a\"\nto = \"a/b\"\n").unwrap_err();
+        assert_eq!(err.to_string(), "DST `a/b`: lies inside SRC `a`");
+        let err = parse("[[move]]\nfrom = \"a\"\nto = \"x\"\n[[move]]\nfrom = \"a/b\"\nto = \"y\"\n");
+        assert!(err.unwrap_err().to_string().contains("overlap"));
+        assert!(parse("[[move]]\nfrom = \"ab\"\nto = \"x\"\n[[move]]\nfrom = \"a\"\nto = \"y\"\n").is_ok());
+    }
+
+    #[test]
+    fn a_rules_file_needs_a_move() {
+        assert!(parse("python_roots = [\".\"]\n").unwrap_err().to_string().contains("no [[move]]"));
+    }
+}
