@@ -28,27 +28,37 @@ pub fn parse_python(text: &str) -> Tree {
     })
 }
 
-/// The byte offset where the first ERROR or MISSING node starts, if the tree has one.
+/// The byte offset where the first syntax error starts, if the tree has one.
+///
+/// tree-sitter may wrap much of a broken file, intact statements included, in one ERROR node;
+/// so this descends through ERROR nodes whose children before the trouble are whole
+/// statements, down to the ERROR (or MISSING) node where the loose tokens begin.
 pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
-    let root = tree.root_node();
-    if !root.has_error() {
+    let mut node = tree.root_node();
+    if !node.has_error() {
         return None;
     }
-    let mut node = root;
-    // Descend into the first child that holds an error until the error node itself.
-    'descend: loop {
-        if node.is_error() || node.is_missing() {
+    loop {
+        if node.is_missing() {
             return Some(node.start_byte());
         }
         let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            if child.has_error() {
-                node = child;
-                continue 'descend;
-            }
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        let Some(errored) = children.iter().position(|c| c.has_error() || c.is_error()) else {
+            return Some(node.start_byte());
+        };
+        let loose_tokens_first = children[..errored].iter().any(|c| !is_whole_statement(*c));
+        if node.is_error() && loose_tokens_first {
+            return Some(node.start_byte());
         }
-        return Some(node.start_byte());
+        node = children[errored];
     }
+}
+
+fn is_whole_statement(node: Node<'_>) -> bool {
+    let kind = node.kind();
+    (kind.ends_with("_statement") || kind.ends_with("_definition") || kind == "comment")
+        && !node.has_error()
 }
 
 /// The text of `node` in `source`.
@@ -67,5 +77,9 @@ mod tests {
         let bad = "import a\ndef f(:\n    pass\n";
         // The stray `:` after `def f(` (byte 15) is where the parser gives up.
         assert_eq!(first_syntax_error(&parse_python(bad)), Some(15));
+        // An unclosed bracket makes tree-sitter wrap the whole file in one ERROR node; the
+        // error is still placed at the broken statement, not at the top of the file.
+        let unclosed = "import a\n\n\ndef f():\n    pass\n\n\ndef g():\n    from a import (b, c\n    return 1\n";
+        assert_eq!(first_syntax_error(&parse_python(unclosed)), Some(unclosed.find("from a").unwrap()));
     }
 }

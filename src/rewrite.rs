@@ -160,39 +160,49 @@ struct Found<'t> {
     chains: Vec<Node<'t>>,
 }
 
-/// One walk over the tree: import statements, and the tops of attribute chains. Subtrees of
-/// ERROR nodes and statements that contain a syntax error are left out.
+/// One walk over the tree: import statements, and the tops of attribute chains.
+///
+/// tree-sitter often wraps a large part of a broken file in one ERROR node, with intact
+/// statements inside it. So inside an ERROR node only complete statements without errors of
+/// their own (and what they contain) are collected; loose tokens of the broken region, and
+/// statements that hold a syntax error, are not.
 fn collect(root: Node<'_>) -> Found<'_> {
     let mut found = Found::default();
+    let mut stack = vec![(root, false)];
     let mut cursor = root.walk();
-    let mut descend = true;
-    loop {
-        let node = cursor.node();
-        if descend {
-            descend = false;
-            match node.kind() {
-                "ERROR" => {}
-                "import_statement" if !node.has_error() => found.imports.push(node),
-                "import_from_statement" if !node.has_error() => found.from_imports.push(node),
-                "import_statement" | "import_from_statement" => {}
-                kind => {
-                    if kind == "attribute" && is_chain_top(node) {
-                        found.chains.push(node);
-                    }
-                    descend = cursor.goto_first_child();
-                    if descend {
-                        continue;
+    while let Some((node, parent_in_error)) = stack.pop() {
+        let kind = node.kind();
+        let in_error = if kind == "ERROR" {
+            true
+        } else if parent_in_error && is_statement(kind) && !node.has_error() {
+            false
+        } else {
+            parent_in_error
+        };
+        match kind {
+            "import_statement" | "import_from_statement" => {
+                if !in_error && !node.has_error() {
+                    if kind == "import_statement" {
+                        found.imports.push(node);
+                    } else {
+                        found.from_imports.push(node);
                     }
                 }
+                continue;
             }
+            "attribute" if !in_error && !node.has_error() && is_chain_top(node) => {
+                found.chains.push(node);
+            }
+            _ => {}
         }
-        if cursor.goto_next_sibling() {
-            descend = true;
-        } else if !cursor.goto_parent() {
-            break;
-        }
+        stack.extend(node.children(&mut cursor).map(|child| (child, in_error)));
     }
     found
+}
+
+fn is_statement(kind: &str) -> bool {
+    kind.ends_with("_statement")
+        || matches!(kind, "function_definition" | "class_definition" | "decorated_definition")
 }
 
 fn is_chain_top(node: Node<'_>) -> bool {

@@ -1,0 +1,100 @@
+//! Helpers shared by the integration tests: trees on disk, running the binary.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The result of one run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `regraft ARGS` in `dir`.
+pub fn regraft(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_regraft"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the regraft binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Every file under `dir` (hidden ones included), by `/`-separated relative path, with its bytes.
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn visit(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                visit(base, &path, out);
+            } else {
+                let rel = path.strip_prefix(base).unwrap();
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        visit(dir, dir, &mut out);
+    }
+    out
+}
+
+/// Writes `files` (path, text) under `dir`.
+pub fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// Copies the directory `from` to `to` (which must not exist).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target: PathBuf = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A readable account of how two trees differ: missing and extra files, and a unified diff of
+/// each file whose bytes differ. Empty when they are equal.
+pub fn tree_diff(expected: &BTreeMap<String, Vec<u8>>, actual: &BTreeMap<String, Vec<u8>>) -> String {
+    let mut report = String::new();
+    for path in expected.keys().filter(|p| !actual.contains_key(*p)) {
+        report.push_str(&format!("missing: {path}\n"));
+    }
+    for path in actual.keys().filter(|p| !expected.contains_key(*p)) {
+        report.push_str(&format!("unexpected: {path}\n"));
+    }
+    for (path, want) in expected {
+        let Some(got) = actual.get(path) else { continue };
+        if want != got {
+            let (want, got) = (String::from_utf8_lossy(want), String::from_utf8_lossy(got));
+            let diff = similar::TextDiff::from_lines(want.as_ref(), got.as_ref());
+            report.push_str(&format!(
+                "{}",
+                diff.unified_diff()
+                    .header(&format!("expected/{path}"), &format!("actual/{path}"))
+            ));
+            if want == got {
+                report.push_str(&format!("{path}: same text, different bytes (line endings?)\n"));
+            }
+        }
+    }
+    report
+}
