@@ -3,10 +3,18 @@ use std::io::Write;
 
 fn show(node: tree_sitter::Node<'_>, depth: usize, field: Option<&str>, out: &mut impl Write) {
     let field = field.map(|f| format!("{f}: ")).unwrap_or_default();
-    let _ = writeln!(out, "{}{field}{} {:?}", "  ".repeat(depth), node.kind(), node.byte_range());
+    let _ = writeln!(
+        out,
+        "{}{field}{} {:?}",
+        "  ".repeat(depth),
+        node.kind(),
+        node.byte_range()
+    );
     let mut cursor = node.walk();
     for (i, child) in node.children(&mut cursor).enumerate() {
-        let name = u32::try_from(i).ok().and_then(|i| node.field_name_for_child(i));
+        let name = u32::try_from(i)
+            .ok()
+            .and_then(|i| node.field_name_for_child(i));
         show(child, depth + 1, name, out);
     }
 }

@@ -983,12 +983,11 @@ def generate(outdir, n_files, seed):
             k = min(len(direct), 6 if m.parts == (TOP, MR) else rng.randint(1, 4))
             seen = {}
             for t in rng.sample(direct, k):
-                name = rng.choice(t.symbols)[0]
+                name, kind = rng.choice(t.symbols)
                 if name not in seen:
-                    seen[name] = 1
+                    seen[name] = kind
                     m.reexports.append((t, name))
-            m.symbols = [(n, "class") for _, n in m.reexports]
-    # MR root re-exports children from deeper packages too (via subpackage __init__s)
+            m.symbols = [(n, seen[n]) for _, n in m.reexports]
     mr_root = by_parts[(TOP, MR)]
 
     mr_targets = [m for m in mr_mods if m.symbols]

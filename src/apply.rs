@@ -79,7 +79,11 @@ pub fn operations(plan: &Plan) -> Vec<Operation> {
     }
     let mut dirs: Vec<String> = Vec::new();
     for m in &plan.moves {
-        for file in plan.files.iter().filter(|f| crate::rules::is_within(&f.path, &m.dirs.from)) {
+        for file in plan
+            .files
+            .iter()
+            .filter(|f| crate::rules::is_within(&f.path, &m.dirs.from))
+        {
             let mut dir = file.path.as_str();
             while let Some((parent, _)) = dir.rsplit_once('/') {
                 if !crate::rules::is_within(parent, &m.dirs.from) {
@@ -90,9 +94,17 @@ pub fn operations(plan: &Plan) -> Vec<Operation> {
             }
         }
     }
-    dirs.sort_by(|a, b| b.matches('/').count().cmp(&a.matches('/').count()).then(a.cmp(b)));
+    dirs.sort_by(|a, b| {
+        b.matches('/')
+            .count()
+            .cmp(&a.matches('/').count())
+            .then(a.cmp(b))
+    });
     dirs.dedup();
-    ops.extend(dirs.into_iter().map(|path| Operation::RemoveDirIfEmpty { path }));
+    ops.extend(
+        dirs.into_iter()
+            .map(|path| Operation::RemoveDirIfEmpty { path }),
+    );
     ops
 }
 
@@ -152,7 +164,8 @@ fn preflight(root: &Path, ops: &[Operation]) -> Result<()> {
                 });
             }
             Operation::Write { path, .. } => {
-                let meta = fs::metadata(root.join(path)).map_err(|e| Error::io(root.join(path), e))?;
+                let meta =
+                    fs::metadata(root.join(path)).map_err(|e| Error::io(root.join(path), e))?;
                 if meta.permissions().readonly() {
                     return Err(Error::BadPath {
                         what: "file",
@@ -177,7 +190,10 @@ fn write_atomically(target: &Path, bytes: &[u8], like: Option<&Path>) -> Result<
     let result = (|| {
         let mut file = fs::File::create(&temp)?;
         file.write_all(bytes)?;
-        if let Some(permissions) = like.and_then(|p| fs::metadata(p).ok()).map(|m| m.permissions()) {
+        if let Some(permissions) = like
+            .and_then(|p| fs::metadata(p).ok())
+            .map(|m| m.permissions())
+        {
             file.set_permissions(permissions)?;
         }
         file.sync_all()?;

@@ -37,7 +37,7 @@ pub struct MoveArgs {
     /// A rules file (TOML) with one or more [[move]] entries, instead of SRC DST.
     #[arg(long, conflicts_with_all = ["src", "dst"])]
     pub rules: Option<PathBuf>,
-    /// The directory to move, relative to --root (e.g. backtester_v2/market_regime).
+    /// The directory to move, relative to --root (e.g. `backtester_v2/market_regime`).
     #[arg(required_unless_present = "rules", requires = "dst")]
     pub src: Option<String>,
     /// Where it goes, relative to --root; must not exist yet or be empty.
@@ -122,7 +122,10 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let applied = if args.dry_run {
         None
     } else {
-        Some(apply::execute(&args.target.root, &apply::operations(&plan))?)
+        Some(apply::execute(
+            &args.target.root,
+            &apply::operations(&plan),
+        )?)
     };
     let mut written = report::applied_text(&plan, applied, out);
     if args.diff && written.is_ok() {

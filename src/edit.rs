@@ -136,10 +136,7 @@ mod tests {
     #[test]
     fn edits_apply_in_position_order_whatever_their_input_order() {
         let text = "import a.b\nimport a.c\n";
-        let edits = vec![
-            Edit::replace(18..21, "x.c"),
-            Edit::replace(7..10, "x.b"),
-        ];
+        let edits = vec![Edit::replace(18..21, "x.c"), Edit::replace(7..10, "x.b")];
         assert_eq!(apply(text, edits), "import x.b\nimport x.c\n");
     }
 
@@ -183,6 +180,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "reversed")]
     fn a_reversed_range_panics() {
-        let _ = Edit::replace(3..1, "");
+        let (start, end) = (3, 1);
+        let _ = Edit::replace(start..end, "");
     }
 }

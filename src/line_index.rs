@@ -50,6 +50,9 @@ mod tests {
         // 'é' is two bytes: byte 8 ('z') is the 4th character of line 2.
         assert_eq!(index.position(text, 8), Position { line: 2, col: 4 });
         assert_eq!(index.position(text, 10), Position { line: 3, col: 1 });
-        assert_eq!(index.position(text, text.len()), Position { line: 3, col: 5 });
+        assert_eq!(
+            index.position(text, text.len()),
+            Position { line: 3, col: 5 }
+        );
     }
 }

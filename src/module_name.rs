@@ -70,7 +70,8 @@ impl ModuleName {
     /// True when `self` is `prefix` or lies inside it, comparing whole components.
     pub fn is_within(&self, prefix: &Self) -> bool {
         self.0 == prefix.0
-            || (self.0.starts_with(&prefix.0) && self.0.as_bytes().get(prefix.0.len()) == Some(&b'.'))
+            || (self.0.starts_with(&prefix.0)
+                && self.0.as_bytes().get(prefix.0.len()) == Some(&b'.'))
     }
 
     /// Replaces the leading `from` part of `self` by `to`; `None` when `self` is not within `from`.
@@ -96,9 +97,7 @@ impl fmt::Display for ModuleName {
 
 fn is_identifier(word: &str) -> bool {
     let mut chars = word.chars();
-    chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_alphabetic())
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric())
 }
 
@@ -134,7 +133,10 @@ mod tests {
             m("backtester_v2.market_regime.models.hmm").replace_prefix(&from, &to),
             Some(m("backtester_v2.strategies.market_regime.models.hmm"))
         );
-        assert_eq!(m("backtester_v2.market_regime_legacy").replace_prefix(&from, &to), None);
+        assert_eq!(
+            m("backtester_v2.market_regime_legacy").replace_prefix(&from, &to),
+            None
+        );
     }
 
     #[test]

@@ -21,10 +21,9 @@ thread_local! {
 /// Parses Python source text.
 pub fn parse_python(text: &str) -> Tree {
     PYTHON.with(|parser| {
-        parser
-            .borrow_mut()
-            .parse(text, None)
-            .expect("parsing only fails when cancelled or without a language, neither of which we do")
+        parser.borrow_mut().parse(text, None).expect(
+            "parsing only fails when cancelled or without a language, neither of which we do",
+        )
     })
 }
 
@@ -80,6 +79,9 @@ mod tests {
         // An unclosed bracket makes tree-sitter wrap the whole file in one ERROR node; the
         // error is still placed at the broken statement, not at the top of the file.
         let unclosed = "import a\n\n\ndef f():\n    pass\n\n\ndef g():\n    from a import (b, c\n    return 1\n";
-        assert_eq!(first_syntax_error(&parse_python(unclosed)), Some(unclosed.find("from a").unwrap()));
+        assert_eq!(
+            first_syntax_error(&parse_python(unclosed)),
+            Some(unclosed.find("from a").unwrap())
+        );
     }
 }

@@ -194,12 +194,12 @@ pub fn build_plan(root: &Path, rules: &Rules) -> Result<Plan> {
         plan.file_changes.extend(outcome.change);
     }
     for source in &pending_sources {
-        let moved: std::collections::HashSet<&str> =
+        let planned: std::collections::HashSet<&str> =
             plan.files.iter().map(|f| f.path.as_str()).collect();
         plan.left_behind.extend(
             all_files_under(root, source)?
                 .into_iter()
-                .filter(|f| !moved.contains(f.as_str())),
+                .filter(|f| !planned.contains(f.as_str())),
         );
     }
     Ok(plan)
@@ -216,14 +216,15 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
     let src_meta = std::fs::symlink_metadata(root.join(src));
     let dst_path = root.join(dst);
     match src_meta {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            Err(bad("SRC", src, "is a symbolic link; move the directory it points to instead"))
-        }
+        Ok(meta) if meta.file_type().is_symlink() => Err(bad(
+            "SRC",
+            src,
+            "is a symbolic link; move the directory it points to instead",
+        )),
         Ok(meta) if !meta.is_dir() => Err(bad("SRC", src, "is not a directory")),
         Ok(_) => {
-            let dst_has_files = std::fs::read_dir(&dst_path)
-                .map(|mut entries| entries.next().is_some())
-                .unwrap_or(false);
+            let dst_has_files =
+                std::fs::read_dir(&dst_path).is_ok_and(|mut entries| entries.next().is_some());
             if dst_has_files {
                 return Err(Error::Unsupported(format!(
                     "DST `{dst}` already exists and is not empty: merging into an existing \
@@ -264,7 +265,9 @@ impl Scan<'_> {
             moved_to: moved_to.clone(),
             ..FileOutcome::default()
         };
-        let is_python = path.ends_with(".py") || path.ends_with(".pyi");
+        let is_python = Path::new(path)
+            .extension()
+            .is_some_and(|ext| ext == "py" || ext == "pyi");
         if !is_python {
             return Ok(outcome);
         }
@@ -276,9 +279,11 @@ impl Scan<'_> {
         };
         if file.is_symlink {
             if moved_to.is_some() {
-                outcome
-                    .skipped
-                    .push(skip(1, 1, "symbolic link: moved as a link, its target not rewritten"));
+                outcome.skipped.push(skip(
+                    1,
+                    1,
+                    "symbolic link: moved as a link, its target not rewritten",
+                ));
             }
             return Ok(outcome);
         }
@@ -323,7 +328,9 @@ impl Scan<'_> {
         }
         for problem in &rewritten.problems {
             let at = index.position(&text, problem.offset);
-            outcome.skipped.push(skip(at.line, at.col, &problem.message));
+            outcome
+                .skipped
+                .push(skip(at.line, at.col, &problem.message));
         }
         for change in &rewritten.changes {
             let at = index.position(&text, change.range.start);
@@ -337,7 +344,11 @@ impl Scan<'_> {
                 new,
             });
         }
-        let edits = rewritten.changes.into_iter().flat_map(|c| c.edits).collect();
+        let edits = rewritten
+            .changes
+            .into_iter()
+            .flat_map(|c| c.edits)
+            .collect();
         let edits = FileEdits::new(edits).map_err(|source| Error::Overlap {
             path: path.clone(),
             source,

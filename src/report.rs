@@ -118,6 +118,7 @@ fn skipped_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn summary(plan: &Plan) -> String {
+    use std::fmt::Write as _;
     let kinds: Vec<String> = plan
         .counts_by_kind()
         .iter()
@@ -130,10 +131,10 @@ fn summary(plan: &Plan) -> String {
         plan.rewritten_files()
     );
     if !kinds.is_empty() {
-        line.push_str(&format!(" ({})", kinds.join(", ")));
+        let _ = write!(line, " ({})", kinds.join(", "));
     }
     if !plan.skipped.is_empty() {
-        line.push_str(&format!(", {} need a human", plan.skipped.len()));
+        let _ = write!(line, ", {} need a human", plan.skipped.len());
     }
     line
 }

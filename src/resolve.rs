@@ -27,7 +27,9 @@ impl ImportRoots {
             roots.push("src".to_owned());
         }
         roots.extend(extra.iter().cloned());
-        roots.sort_by_key(|r| std::cmp::Reverse(r.matches('/').count() + usize::from(!r.is_empty())));
+        roots.sort_by_key(|r| {
+            std::cmp::Reverse(r.matches('/').count() + usize::from(!r.is_empty()))
+        });
         roots.dedup();
         Self { roots }
     }
@@ -52,7 +54,10 @@ impl ImportRoots {
         let root = self.root_of(dir);
         let rest = dir[root.len()..].trim_start_matches('/');
         let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
-        parts.iter().all(|p| ModuleName::new(p).is_some()).then_some(parts)
+        parts
+            .iter()
+            .all(|p| ModuleName::new(p).is_some())
+            .then_some(parts)
     }
 
     /// The module a Python file defines (`a/b/c.py` → `a.b.c`, `a/b/__init__.py` → `a.b`).
@@ -219,10 +224,15 @@ mod tests {
         );
         assert_eq!(moves.map(&m("backtester_v2.market_regime_legacy")), None);
         assert_eq!(
-            moves.map_path("backtester_v2/market_regime/data/t.yaml").as_deref(),
+            moves
+                .map_path("backtester_v2/market_regime/data/t.yaml")
+                .as_deref(),
             Some("backtester_v2/strategies/market_regime/data/t.yaml")
         );
-        assert_eq!(moves.map_path("backtester_v2/market_regime_legacy.py"), None);
+        assert_eq!(
+            moves.map_path("backtester_v2/market_regime_legacy.py"),
+            None
+        );
     }
 
     #[test]
@@ -232,7 +242,10 @@ mod tests {
             to: "lib/core".into(),
         }];
         let err = ModuleMoves::new(&roots(&[""]), &dirs).unwrap_err();
-        assert!(err.to_string().starts_with("SRC `my-lib/core`: is not a Python package path"));
+        assert!(
+            err.to_string()
+                .starts_with("SRC `my-lib/core`: is not a Python package path")
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! - Nothing inside a syntax error, and nothing in comments or strings, is touched.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -202,7 +203,10 @@ fn collect(root: Node<'_>) -> Found<'_> {
 
 fn is_statement(kind: &str) -> bool {
     kind.ends_with("_statement")
-        || matches!(kind, "function_definition" | "class_definition" | "decorated_definition")
+        || matches!(
+            kind,
+            "function_definition" | "class_definition" | "decorated_definition"
+        )
 }
 
 fn is_chain_top(node: Node<'_>) -> bool {
@@ -329,9 +333,8 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
         let as_module = module.join(name.as_str());
         let (target, new_name) = match as_module.as_ref().and_then(|m| cx.moves.map(m)) {
             // The name is itself a moved module: it goes wherever that module goes.
-            Some(new_module) => match new_module.parent() {
-                Some(parent) => (parent, new_module.leaf().to_owned()),
-                None => {
+            Some(new_module) => {
+                let Some(parent) = new_module.parent() else {
                     out.problems.push(Problem {
                         offset: node.start_byte(),
                         message: format!(
@@ -340,8 +343,9 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
                         ),
                     });
                     return;
-                }
-            },
+                };
+                (parent, new_module.leaf().to_owned())
+            }
             None => (cx.moves.map_or_same(&module), name.to_string()),
         };
         names.push(ImportedName {
@@ -375,7 +379,10 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
     let (kept_target, kept_names) = &groups[keep];
     let module_changes = Some(kept_target) != module_after.as_ref();
     if module_changes {
-        edits.push(Edit::replace(module_node.byte_range(), kept_target.to_string()));
+        edits.push(Edit::replace(
+            module_node.byte_range(),
+            kept_target.to_string(),
+        ));
     }
     let mut renames_names = false;
     for name in kept_names {
@@ -418,12 +425,15 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
             continue;
         }
         for member in members {
-            let index = names.iter().position(|n| n.node == member.node).unwrap_or(0);
+            let index = names
+                .iter()
+                .position(|n| n.node == member.node)
+                .unwrap_or(0);
             removed.push(removal_range(&names, index, source));
         }
         let spelled: Vec<String> = members.iter().map(|m| m.spelled()).collect();
         added.push_str(&separator);
-        added.push_str(&format!("from {target} import {}", spelled.join(", ")));
+        let _ = write!(added, "from {target} import {}", spelled.join(", "));
     }
     edits.extend(merge_ranges(removed).into_iter().map(Edit::delete));
     edits.push(Edit::insert(insert_at, added));
@@ -637,8 +647,14 @@ fn is_binding(identifier: Node<'_>) -> bool {
     };
     let is_field = |field: &str| parent.child_by_field_name(field) == Some(identifier);
     match parent.kind() {
-        "parameters" | "lambda_parameters" | "typed_parameter" | "list_splat_pattern"
-        | "dictionary_splat_pattern" | "pattern_list" | "tuple_pattern" | "list_pattern"
+        "parameters"
+        | "lambda_parameters"
+        | "typed_parameter"
+        | "list_splat_pattern"
+        | "dictionary_splat_pattern"
+        | "pattern_list"
+        | "tuple_pattern"
+        | "list_pattern"
         | "as_pattern_target" => true,
         "default_parameter" | "typed_default_parameter" | "named_expression" => is_field("name"),
         "aliased_import" => is_field("alias"),
@@ -647,10 +663,15 @@ fn is_binding(identifier: Node<'_>) -> bool {
         }
         "tuple" | "list" | "parenthesized_expression" => is_target_container(parent),
         // `from m import name` binds `name`; `import name` binds the module, not a shadow.
-        "dotted_name" => parent
-            .parent()
-            .is_some_and(|p| p.kind() == "import_from_statement")
-            && parent.parent().and_then(|p| p.child_by_field_name("module_name")) != Some(parent),
+        "dotted_name" => {
+            parent
+                .parent()
+                .is_some_and(|p| p.kind() == "import_from_statement")
+                && parent
+                    .parent()
+                    .and_then(|p| p.child_by_field_name("module_name"))
+                    != Some(parent)
+        }
         _ => false,
     }
 }
@@ -712,7 +733,10 @@ mod tests {
     #[test]
     fn plain_imports_change_only_the_moved_name() {
         assert_eq!(
-            run("app.py", "import os, backtester_v2.market_regime.detector as d  # keep\n"),
+            run(
+                "app.py",
+                "import os, backtester_v2.market_regime.detector as d  # keep\n"
+            ),
             "import os, backtester_v2.strategies.market_regime.detector as d  # keep\n"
         );
         assert_eq!(
@@ -723,7 +747,8 @@ mod tests {
 
     #[test]
     fn from_imports_keep_their_names_and_layout() {
-        let before = "from backtester_v2.market_regime.detector import (\n    a,  # why\n    b as c,\n)\n";
+        let before =
+            "from backtester_v2.market_regime.detector import (\n    a,  # why\n    b as c,\n)\n";
         let after = "from backtester_v2.strategies.market_regime.detector import (\n    a,  # why\n    b as c,\n)\n";
         assert_eq!(run("app.py", before), after);
     }
@@ -735,7 +760,12 @@ mod tests {
             "from backtester_v2.strategies import market_regime as mr\n"
         );
         assert_eq!(
-            run_with("app.py", "from backtester_v2 import market_regime\n", SRC, "backtester_v2/regimes"),
+            run_with(
+                "app.py",
+                "from backtester_v2 import market_regime\n",
+                SRC,
+                "backtester_v2/regimes"
+            ),
             "from backtester_v2 import regimes as market_regime\n"
         );
     }
@@ -743,11 +773,17 @@ mod tests {
     #[test]
     fn mixed_names_are_split_with_the_same_indentation() {
         assert_eq!(
-            run("app.py", "def f():\n    from backtester_v2 import market_regime, utils\n"),
+            run(
+                "app.py",
+                "def f():\n    from backtester_v2 import market_regime, utils\n"
+            ),
             "def f():\n    from backtester_v2 import utils\n    from backtester_v2.strategies import market_regime\n"
         );
         assert_eq!(
-            run("app.py", "from backtester_v2 import (\n    utils,\n    market_regime,\n)  # x\r\n"),
+            run(
+                "app.py",
+                "from backtester_v2 import (\n    utils,\n    market_regime,\n)  # x\r\n"
+            ),
             "from backtester_v2 import (\n    utils,\n)  # x\nfrom backtester_v2.strategies import market_regime\r\n"
         );
         assert_eq!(
@@ -755,7 +791,10 @@ mod tests {
             "from backtester_v2 import utils\nfrom backtester_v2.strategies import market_regime\n"
         );
         assert_eq!(
-            run("app.py", "if x: from backtester_v2 import market_regime, utils\n"),
+            run(
+                "app.py",
+                "if x: from backtester_v2 import market_regime, utils\n"
+            ),
             "if x: from backtester_v2 import utils; from backtester_v2.strategies import market_regime\n"
         );
     }
@@ -769,7 +808,10 @@ mod tests {
             "from . import config\nfrom .models.hmm import H\nfrom backtester_v2.utils import load\nfrom backtester_v2 import utils\n"
         );
         assert_eq!(
-            run("backtester_v2/runner.py", "from .market_regime.detector import D\nfrom . import market_regime\n"),
+            run(
+                "backtester_v2/runner.py",
+                "from .market_regime.detector import D\nfrom . import market_regime\n"
+            ),
             "from backtester_v2.strategies.market_regime.detector import D\nfrom backtester_v2.strategies import market_regime\n"
         );
     }
@@ -802,7 +844,13 @@ mod tests {
     fn broken_statements_are_not_touched() {
         let source = "from backtester_v2.market_regime import a\ndef f(:\n    from backtester_v2.market_regime import (b\n";
         let out = run("app.py", source);
-        assert!(out.starts_with("from backtester_v2.strategies.market_regime import a\n"), "{out}");
-        assert!(out.ends_with("def f(:\n    from backtester_v2.market_regime import (b\n"), "{out}");
+        assert!(
+            out.starts_with("from backtester_v2.strategies.market_regime import a\n"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("def f(:\n    from backtester_v2.market_regime import (b\n"),
+            "{out}"
+        );
     }
 }

@@ -133,7 +133,11 @@ impl Rules {
     fn validate(&self) -> Result<()> {
         for m in &self.moves {
             if m.from.is_empty() {
-                return Err(bad("SRC", &m.from, "is the root itself; name a directory under it"));
+                return Err(bad(
+                    "SRC",
+                    &m.from,
+                    "is the root itself; name a directory under it",
+                ));
             }
             if m.from == m.to {
                 return Err(bad("DST", &m.to, "is the same directory as SRC"));
@@ -209,7 +213,11 @@ fn relative_path(what: &'static str, given: &str, root: Option<&Path>) -> Result
                 }
             }
             Component::RootDir | Component::Prefix(_) => {
-                return Err(bad(what, given, "is absolute; give a path relative to the root"));
+                return Err(bad(
+                    what,
+                    given,
+                    "is absolute; give a path relative to the root",
+                ));
             }
         }
     }
@@ -257,13 +265,19 @@ to = "./backtester_v2/strategies/market_regime"
     fn unknown_keys_are_refused_with_a_position() {
         let err = parse("[[move]]\nfrom = \"a\"\nto = \"b\"\ncolour = \"red\"\n").unwrap_err();
         let message = err.to_string();
-        assert!(message.starts_with("rules.toml:4:1: invalid rules file: unknown field `colour`"), "{message}");
+        assert!(
+            message.starts_with("rules.toml:4:1: invalid rules file: unknown field `colour`"),
+            "{message}"
+        );
     }
 
     #[test]
     fn paths_may_not_leave_the_root() {
         let err = parse("[[move]]\nfrom = \"a/../../b\"\nto = \"c\"\n").unwrap_err();
-        assert_eq!(err.to_string(), "move.from `a/../../b`: leaves the root through `..`");
+        assert_eq!(
+            err.to_string(),
+            "move.from `a/../../b`: leaves the root through `..`"
+        );
         let err = parse("[[move]]\nfrom = \"/etc\"\nto = \"c\"\n").unwrap_err();
         assert!(err.to_string().contains("is absolute"), "{err}");
     }
@@ -272,13 +286,22 @@ to = "./backtester_v2/strategies/market_regime"
     fn dst_inside_src_and_overlapping_moves_are_refused() {
         let err = parse("[[move]]\nfrom = \"a\"\nto = \"a/b\"\n").unwrap_err();
         assert_eq!(err.to_string(), "DST `a/b`: lies inside SRC `a`");
-        let err = parse("[[move]]\nfrom = \"a\"\nto = \"x\"\n[[move]]\nfrom = \"a/b\"\nto = \"y\"\n");
+        let err =
+            parse("[[move]]\nfrom = \"a\"\nto = \"x\"\n[[move]]\nfrom = \"a/b\"\nto = \"y\"\n");
         assert!(err.unwrap_err().to_string().contains("overlap"));
-        assert!(parse("[[move]]\nfrom = \"ab\"\nto = \"x\"\n[[move]]\nfrom = \"a\"\nto = \"y\"\n").is_ok());
+        assert!(
+            parse("[[move]]\nfrom = \"ab\"\nto = \"x\"\n[[move]]\nfrom = \"a\"\nto = \"y\"\n")
+                .is_ok()
+        );
     }
 
     #[test]
     fn a_rules_file_needs_a_move() {
-        assert!(parse("python_roots = [\".\"]\n").unwrap_err().to_string().contains("no [[move]]"));
+        assert!(
+            parse("python_roots = [\".\"]\n")
+                .unwrap_err()
+                .to_string()
+                .contains("no [[move]]")
+        );
     }
 }

@@ -52,7 +52,10 @@ pub fn walk(root: &Path, exclude: &[String]) -> Result<Vec<WalkedFile>> {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    first_error.lock().expect("no panics while locked").get_or_insert(err);
+                    first_error
+                        .lock()
+                        .expect("no panics while locked")
+                        .get_or_insert(err);
                     return WalkState::Quit;
                 }
             };
@@ -70,10 +73,13 @@ pub fn walk(root: &Path, exclude: &[String]) -> Result<Vec<WalkedFile>> {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            files.lock().expect("no panics while locked").push(WalkedFile {
-                path,
-                is_symlink: file_type.is_symlink(),
-            });
+            files
+                .lock()
+                .expect("no panics while locked")
+                .push(WalkedFile {
+                    path,
+                    is_symlink: file_type.is_symlink(),
+                });
             WalkState::Continue
         })
     });
@@ -97,10 +103,10 @@ pub fn all_files_under(root: &Path, dir: &str) -> Result<Vec<String>> {
         .build()
     {
         let entry = entry?;
-        if entry.file_type().is_some_and(|t| !t.is_dir()) {
-            if let Ok(relative) = entry.path().strip_prefix(root) {
-                out.push(relative.to_string_lossy().replace('\\', "/"));
-            }
+        if entry.file_type().is_some_and(|t| !t.is_dir())
+            && let Ok(relative) = entry.path().strip_prefix(root)
+        {
+            out.push(relative.to_string_lossy().replace('\\', "/"));
         }
     }
     out.sort();

@@ -14,13 +14,19 @@ fn project() -> tempfile::TempDir {
         &[
             ("backtester_v2/__init__.py", ""),
             ("backtester_v2/strategies/__init__.py", ""),
-            ("backtester_v2/market_regime/__init__.py", "from .detector import RegimeDetector\n"),
+            (
+                "backtester_v2/market_regime/__init__.py",
+                "from .detector import RegimeDetector\n",
+            ),
             (
                 "backtester_v2/market_regime/detector.py",
                 "from ..utils import rolling_mean\n\n\nclass RegimeDetector:\n    pass\n",
             ),
             ("backtester_v2/market_regime/thresholds.yaml", "bull: 0.6\n"),
-            ("backtester_v2/utils.py", "def rolling_mean(xs, n):\n    return sum(xs[-n:]) / n\n"),
+            (
+                "backtester_v2/utils.py",
+                "def rolling_mean(xs, n):\n    return sum(xs[-n:]) / n\n",
+            ),
             (
                 "backtester_v2/engine.py",
                 "import logging\n\nfrom backtester_v2.market_regime.detector import RegimeDetector\n",
@@ -56,8 +62,14 @@ fn plan_json_follows_the_contract_and_changes_nothing() {
         ])
     );
     assert_eq!(json["conflicts"], serde_json::json!([]));
-    assert_eq!(json["moves"][0]["from_module"], "backtester_v2.market_regime");
-    assert_eq!(json["moves"][0]["to_module"], "backtester_v2.strategies.market_regime");
+    assert_eq!(
+        json["moves"][0]["from_module"],
+        "backtester_v2.market_regime"
+    );
+    assert_eq!(
+        json["moves"][0]["to_module"],
+        "backtester_v2.strategies.market_regime"
+    );
 }
 
 #[test]
@@ -89,7 +101,12 @@ fn dry_run_changes_nothing_and_diff_shows_the_rewrites() {
     let run = regraft(tmp.path(), &["apply", SRC, DST, "--dry-run", "--diff"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(read_tree(tmp.path()), before);
-    assert!(run.stdout.starts_with("dry run, nothing changed: 3 files to move"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("dry run, nothing changed: 3 files to move"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains(
         "--- a/backtester_v2/market_regime/detector.py\n+++ b/backtester_v2/strategies/market_regime/detector.py\n@@ -1,4 +1,4 @@\n-from ..utils import rolling_mean\n+from backtester_v2.utils import rolling_mean\n"
     ), "{}", run.stdout);
@@ -123,30 +140,75 @@ fn apply_moves_rewrites_and_removes_the_empty_source() {
 /// Runs `args` on the small project, expects exit 2 with `message` on stderr and an unchanged tree.
 fn refused(args: &[&str], message: &str) {
     let tmp = project();
-    std::fs::write(tmp.path().join("bad.toml"), "[[move]]\nfrom = \"backtester_v2/market_regime\"\nto = \"../elsewhere\"\n").unwrap();
-    std::fs::write(tmp.path().join("typo.toml"), "[[move]]\nfrom = \"a\"\ntoo = \"b\"\n").unwrap();
+    std::fs::write(
+        tmp.path().join("bad.toml"),
+        "[[move]]\nfrom = \"backtester_v2/market_regime\"\nto = \"../elsewhere\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("typo.toml"),
+        "[[move]]\nfrom = \"a\"\ntoo = \"b\"\n",
+    )
+    .unwrap();
     let before = read_tree(tmp.path());
     let run = regraft(tmp.path(), args);
     assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains(message), "{args:?}: stderr was {}", run.stderr);
+    assert!(
+        run.stderr.contains(message),
+        "{args:?}: stderr was {}",
+        run.stderr
+    );
     assert_eq!(read_tree(tmp.path()), before, "{args:?} changed the tree");
 }
 
 #[test]
 fn bad_input_is_refused_with_nothing_changed() {
-    refused(&["apply", "backtester_v2/nope", DST], "regraft: error: SRC `backtester_v2/nope`: does not exist");
-    refused(&["apply", SRC, "backtester_v2/market_regime/inner"], "DST `backtester_v2/market_regime/inner`: lies inside SRC");
+    refused(
+        &["apply", "backtester_v2/nope", DST],
+        "regraft: error: SRC `backtester_v2/nope`: does not exist",
+    );
+    refused(
+        &["apply", SRC, "backtester_v2/market_regime/inner"],
+        "DST `backtester_v2/market_regime/inner`: lies inside SRC",
+    );
     refused(&["apply", SRC, SRC], "is the same directory as SRC");
-    refused(&["apply", SRC, "../outside"], "DST `../outside`: leaves the root through `..`");
-    refused(&["apply", "backtester_v2/utils.py", DST], "SRC `backtester_v2/utils.py`: is not a directory");
-    refused(&["apply", SRC, "backtester_v2"], "SRC `backtester_v2/market_regime`: lies inside DST");
-    refused(&["apply", SRC, "my-lib/regimes"], "DST `my-lib/regimes`: is not a Python package path");
-    refused(&["apply", "--rules", "bad.toml"], "move.to `../elsewhere`: leaves the root through `..`");
-    refused(&["apply", "--rules", "typo.toml"], "typo.toml:3:1: invalid rules file: unknown field `too`");
-    refused(&["apply", "--rules", "missing.toml"], "cannot read rules file missing.toml");
-    refused(&["apply", SRC, "backtester_v2/strategies"], "merging into an existing directory is not supported yet");
+    refused(
+        &["apply", SRC, "../outside"],
+        "DST `../outside`: leaves the root through `..`",
+    );
+    refused(
+        &["apply", "backtester_v2/utils.py", DST],
+        "SRC `backtester_v2/utils.py`: is not a directory",
+    );
+    refused(
+        &["apply", SRC, "backtester_v2"],
+        "SRC `backtester_v2/market_regime`: lies inside DST",
+    );
+    refused(
+        &["apply", SRC, "my-lib/regimes"],
+        "DST `my-lib/regimes`: is not a Python package path",
+    );
+    refused(
+        &["apply", "--rules", "bad.toml"],
+        "move.to `../elsewhere`: leaves the root through `..`",
+    );
+    refused(
+        &["apply", "--rules", "typo.toml"],
+        "typo.toml:3:1: invalid rules file: unknown field `too`",
+    );
+    refused(
+        &["apply", "--rules", "missing.toml"],
+        "cannot read rules file missing.toml",
+    );
+    refused(
+        &["apply", SRC, "backtester_v2/strategies"],
+        "merging into an existing directory is not supported yet",
+    );
     refused(&["apply", SRC], "");
-    refused(&["plan", "--format", "yaml", SRC, DST], "invalid value 'yaml'");
+    refused(
+        &["plan", "--format", "yaml", SRC, DST],
+        "invalid value 'yaml'",
+    );
 }
 
 #[test]
@@ -178,7 +240,15 @@ fn help_explains_the_subcommands() {
     let tmp = tempfile::tempdir().unwrap();
     let run = regraft(tmp.path(), &["--help"]);
     assert_eq!(run.code, 0);
-    assert!(run.stdout.contains("plan") && run.stdout.contains("apply"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("plan") && run.stdout.contains("apply"),
+        "{}",
+        run.stdout
+    );
     let run = regraft(tmp.path(), &["apply", "--help"]);
-    assert!(run.stdout.contains("--dry-run") && run.stdout.contains("--rules"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("--dry-run") && run.stdout.contains("--rules"),
+        "{}",
+        run.stdout
+    );
 }

@@ -6,14 +6,14 @@ use std::process::Command;
 
 /// The result of one run of the binary.
 #[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// Runs `regraft ARGS` in `dir`.
-pub fn regraft(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn regraft(dir: &Path, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_regraft"))
         .args(args)
         .current_dir(dir)
@@ -27,7 +27,7 @@ pub fn regraft(dir: &Path, args: &[&str]) -> Run {
 }
 
 /// Every file under `dir` (hidden ones included), by `/`-separated relative path, with its bytes.
-pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn visit(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
@@ -49,7 +49,7 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Writes `files` (path, text) under `dir`.
-pub fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+pub(crate) fn write_tree(dir: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {
         let path = dir.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -58,7 +58,7 @@ pub fn write_tree(dir: &Path, files: &[(&str, &str)]) {
 }
 
 /// Copies the directory `from` to `to` (which must not exist).
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -73,7 +73,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// A readable account of how two trees differ: missing and extra files, and a unified diff of
 /// each file whose bytes differ. Empty when they are equal.
-pub fn tree_diff(expected: &BTreeMap<String, Vec<u8>>, actual: &BTreeMap<String, Vec<u8>>) -> String {
+pub(crate) fn tree_diff(
+    expected: &BTreeMap<String, Vec<u8>>,
+    actual: &BTreeMap<String, Vec<u8>>,
+) -> String {
     let mut report = String::new();
     for path in expected.keys().filter(|p| !actual.contains_key(*p)) {
         report.push_str(&format!("missing: {path}\n"));
@@ -82,7 +85,9 @@ pub fn tree_diff(expected: &BTreeMap<String, Vec<u8>>, actual: &BTreeMap<String,
         report.push_str(&format!("unexpected: {path}\n"));
     }
     for (path, want) in expected {
-        let Some(got) = actual.get(path) else { continue };
+        let Some(got) = actual.get(path) else {
+            continue;
+        };
         if want != got {
             let (want, got) = (String::from_utf8_lossy(want), String::from_utf8_lossy(got));
             let diff = similar::TextDiff::from_lines(want.as_ref(), got.as_ref());
@@ -92,7 +97,9 @@ pub fn tree_diff(expected: &BTreeMap<String, Vec<u8>>, actual: &BTreeMap<String,
                     .header(&format!("expected/{path}"), &format!("actual/{path}"))
             ));
             if want == got {
-                report.push_str(&format!("{path}: same text, different bytes (line endings?)\n"));
+                report.push_str(&format!(
+                    "{path}: same text, different bytes (line endings?)\n"
+                ));
             }
         }
     }

@@ -46,7 +46,10 @@ fn run_case(case: &Path) -> Result<(), String> {
     if case.join("expected").is_dir() {
         let diff = tree_diff(&read_tree(&case.join("expected")), &after);
         if !diff.is_empty() {
-            return Err(format!("tree differs from expected/:\n{diff}\nstdout:\n{}", first.stdout));
+            return Err(format!(
+                "tree differs from expected/:\n{diff}\nstdout:\n{}",
+                first.stdout
+            ));
         }
     } else if after != input {
         return Err("a run without expected/ changed the tree".to_owned());
@@ -65,8 +68,12 @@ fn run_case(case: &Path) -> Result<(), String> {
         plan_args[0] = "plan";
         plan_args.extend(["--format", "json"]);
         let plan = regraft(&tree, &plan_args);
-        let json: serde_json::Value = serde_json::from_str(&plan.stdout)
-            .map_err(|e| format!("plan after apply printed no JSON ({e}): {}{}", plan.stdout, plan.stderr))?;
+        let json: serde_json::Value = serde_json::from_str(&plan.stdout).map_err(|e| {
+            format!(
+                "plan after apply printed no JSON ({e}): {}{}",
+                plan.stdout, plan.stderr
+            )
+        })?;
         if json["rewrites"] != serde_json::json!([]) || json["files"] != serde_json::json!([]) {
             return Err(format!("plan after apply still has work: {}", plan.stdout));
         }
@@ -74,10 +81,12 @@ fn run_case(case: &Path) -> Result<(), String> {
 
     let broken = |tree: &std::collections::BTreeMap<String, Vec<u8>>| {
         tree.iter()
-            .filter(|(path, _)| path.ends_with(".py"))
+            .filter(|(path, _)| Path::new(path).extension().is_some_and(|e| e == "py"))
             .filter_map(|(_, bytes)| std::str::from_utf8(bytes).ok())
             .filter(|text| !text.contains('\0'))
-            .filter(|text| regraft::parse::first_syntax_error(&regraft::parse::parse_python(text)).is_some())
+            .filter(|text| {
+                regraft::parse::first_syntax_error(&regraft::parse::parse_python(text)).is_some()
+            })
             .count()
     };
     if broken(&after) > broken(&input) {
@@ -93,7 +102,10 @@ fn every_fixture_gives_its_expected_tree() {
     let mut failures = Vec::new();
     for case in &dirs {
         if let Err(why) = run_case(case) {
-            failures.push(format!("=== {} ===\n{why}", case.file_name().unwrap().to_string_lossy()));
+            failures.push(format!(
+                "=== {} ===\n{why}",
+                case.file_name().unwrap().to_string_lossy()
+            ));
         }
     }
     assert!(
