@@ -896,7 +896,7 @@ def non_python_files(rng, mr_mods):
 
 def generate(outdir, n_files, seed):
     rng = random.Random(seed)
-    n_tests = max(4, round(n_files * 0.002))
+    n_tests = max(8, round(n_files * 0.002))
     n_mr = max(20, round(n_files * 0.02))
     n_strat = max(8, round(n_files * 0.0025))
     n_legacy = max(4, round(n_files * 0.0006))

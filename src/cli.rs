@@ -34,7 +34,7 @@ pub struct MoveArgs {
     /// The project root: import roots, SRC and DST are relative to it.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// A rules file (TOML) with one or more [[move]] entries, instead of SRC DST.
+    /// A rules file (TOML) with one or more `[[move]]` entries, instead of SRC DST.
     #[arg(long, conflicts_with_all = ["src", "dst"])]
     pub rules: Option<PathBuf>,
     /// The directory to move, relative to --root (e.g. `backtester_v2/market_regime`).

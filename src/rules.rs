@@ -2,7 +2,7 @@
 //!
 //! In: a rules file (TOML, see `rules/*.toml`) or `SRC DST` from the command line.
 //! Out: a validated [`Rules`]: every path is relative to the root, uses `/`, has no `.`/`..`
-//! components and no trailing slash. Raw serde structs ([`RulesFile`]) stay private to this step.
+//! components and no trailing slash. Raw serde structs (`RulesFile`) stay private to this step.
 
 use std::path::{Component, Path};
 
