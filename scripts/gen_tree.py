@@ -1092,6 +1092,7 @@ def generate(outdir, n_files, seed):
             add_import(ctx, m, rng.choice(lg_targets), rng.choice(["from_sym", "from_mod", "import_dotted"]))
         if m.parts[-1] == "market_regime_report":
             add_import(ctx, m, rng.choice(mr_targets), "from_sym")
+            m.mr_import = True
         if rng.random() < 0.02 and m.area not in ("tests",) and not m.is_pkg:
             add_import(ctx, m, decoy, rng.choice(["from_sym", "from_mod"]))
         if m.mr_import or m.area == "mr":

@@ -14,6 +14,8 @@
 #   VENDOR_FREEZEGUN 1 (default): put the test dependency freezegun inside the tree so that
 #                    regraft rewrites it too (it does `from dateutil.tz import tzlocal` and
 #                    `dateutil.tz.UTC`); 0: leave it in the venv (then it breaks after the move)
+#   ROUNDTRIP        1 (default): afterwards move DST back to SRC in a copy and diff with the
+#                    pristine tree; 0: skip
 #
 # Why this move: dateutil.tz is the most imported subpackage of dateutil, in every form
 # regraft handles: `import dateutil.tz`, `from dateutil import tz [as tz]`,
@@ -30,12 +32,16 @@ set -euo pipefail
 PROJECT=python-dateutil
 VERSION=2.9.0.post0
 SDIST_SHA256=37dd54208da7e1cd875388217d5e00ebd4179249f90fb72437e91a35459a0ad3
-# Test requirements (requirements-dev.txt of the sdist, minus coverage/build tooling), pinned.
-TEST_REQS=(six==1.16.0 pytest==8.3.5 pytest-cov==5.0.0 coverage==7.6.1 hypothesis==6.112.1)
+# Test requirements: requirements-dev.txt of the sdist minus `build` and `mock` (py2), pinned,
+# with their dependencies pinned too. pytest-cov is needed even without --cov: the suite's
+# conftest adds its `no_cover` marker and pytest is configured with filterwarnings=error.
+TEST_REQS=(six==1.16.0 pytest==8.3.5 pytest-cov==5.0.0 coverage==7.6.1 hypothesis==6.112.1
+           attrs==26.1.0 sortedcontainers==2.4.0 iniconfig==2.3.1 packaging==26.3 pluggy==1.7.0)
 FREEZEGUN=freezegun==1.5.1
 MOVE_SRC=${MOVE_SRC:-src/dateutil/tz}
 MOVE_DST=${MOVE_DST:-src/dateutil/zoneinfo/tz}
 VENDOR_FREEZEGUN=${VENDOR_FREEZEGUN:-1}
+ROUNDTRIP=${ROUNDTRIP:-1}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -112,7 +118,7 @@ run_tests() {
         cd "$WORK"
         PYTHONPATH=src$PYPATH_EXTRA PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=0 \
         HYPOTHESIS_STORAGE_DIRECTORY=$REAL_DIR/hypothesis-db \
-            "$PY" -m pytest tests -q -rfE -p no:cacheprovider --hypothesis-seed=0 \
+            "$PY" -m pytest tests -q -rfE -p no:cacheprovider --hypothesis-seed=0 --continue-on-collection-errors \
             -o console_output_style=classic
     ) >"$LOGS/$tag.log" 2>&1 || rc=$?
     "$PY" - "$LOGS/$tag.log" "$rc" >"$LOGS/$tag.counts" <<'EOF'
@@ -243,6 +249,24 @@ for m in sys.argv[1:]:
 say "tests AFTER the move"
 run_tests after
 
+# --- (4b) round trip: move it back in a copy, compare with the pristine tree ---------------------
+# Everything should come back byte for byte except relative imports that crossed the moved
+# boundary, which regraft made absolute on the way out (and keeps absolute on the way back).
+RT_STATUS=skipped
+if [[ $ROUNDTRIP == 1 ]]; then
+    say "round trip: regraft apply $MOVE_DST -> $MOVE_SRC on a copy of the moved tree"
+    RT=$REAL_DIR/roundtrip
+    rm -rf "$RT"; cp -a "$WORK" "$RT"
+    RT_RC=0
+    "$BIN" apply --root "$RT" "$MOVE_DST" "$MOVE_SRC" >"$LOGS/roundtrip-apply.txt" 2>&1 || RT_RC=$?
+    cat "$LOGS/roundtrip-apply.txt"
+    (cd "$REAL_DIR" && git diff --no-index pristine roundtrip) >"$LOGS/roundtrip.diff" 2>&1 || true
+    RT_CHANGED=$(grep -cE '^-[^-]' "$LOGS/roundtrip.diff" || true)
+    echo "lines that differ from the pristine tree after the round trip: $RT_CHANGED (apply exit $RT_RC)"
+    grep -E '^(\+\+\+ |-[^-]|\+[^+])' "$LOGS/roundtrip.diff" | sed 's/^/    /' || true
+    RT_STATUS="apply exit $RT_RC, $RT_CHANGED line(s) differ from pristine (diff: $LOGS/roundtrip.diff)"
+fi
+
 # --- (5) summary ---------------------------------------------------------------------------------
 say "SUMMARY"
 echo "project:        $PROJECT $VERSION (sdist sha256 $SDIST_SHA256)"
@@ -254,6 +278,7 @@ echo "regraft:        plan exit $PLAN_RC, plan --format json exit $PLANJ_RC, app
 echo "regraft said:   $(grep -v '^\s*$' "$LOGS/apply.txt" | tail -3 | tr '\n' ' ')"
 echo "plan JSON:      $PLAN_JSON_SUMMARY"
 echo "diff counts:    $DIFF_COUNTS"
+echo "round trip:     $RT_STATUS"
 echo "ast imports:    before: $(tail -1 "$LOGS/imports-before.txt") | after: $(tail -1 "$LOGS/imports-after.txt")"
 echo "failing after but not before:"
 comm -13 <(grep -E '^(FAILED|ERROR) ' "$LOGS/before.log" | sed 's/ - .*//' | sort -u) \

@@ -1,24 +1,34 @@
-//! The one door through which regraft changes the disk.
+//! The one door through which regraft changes the tree.
 //!
-//! In: a [`Plan`]. Out: the tree changed as planned, and an [`Applied`] summary.
-//! [`operations`] turns the plan into a list of [`Operation`]s (data); [`execute`] carries
-//! them out in order after a preflight check. Every file write is atomic: the new bytes go to
-//! a temporary file in the same directory, which is then renamed over the target with the
-//! original's permissions. No other module writes, renames or deletes (see `clippy.toml`).
+//! In: a [`Plan`]. Out: the tree changed as planned, an undo journal of the run, and an
+//! [`Applied`] summary. [`operations`] turns the plan into [`Operation`]s (data); [`apply`]
+//! checks them all (preflight, dirty files, the lock), journals them, then carries them out
+//! in order. Every file write is atomic: the new bytes go to a temporary file in the same
+//! directory, which is renamed over the target with the original's permissions. Inside a git
+//! work tree, moved files are recorded in the index as renames, as `git mv` does. No other
+//! module changes the tree except `journal` (see `clippy.toml`).
 #![allow(clippy::disallowed_methods)]
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::failpoint;
+use crate::git::Git;
+use crate::journal::{self, Entry, Journal, Lock, file_mode, fingerprint, write_atomically};
 use crate::plan::Plan;
 
-/// One change to the disk.
+/// One change to the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operation {
+    /// Create directory `path` (its parent exists by then).
+    CreateDir {
+        /// The directory.
+        path: String,
+    },
     /// Move file `from` to `to` (root-relative), writing `contents` there instead of the old
-    /// bytes when given. Creates missing parent directories.
+    /// bytes when given.
     Move {
         /// Where the file is.
         from: String,
@@ -41,7 +51,18 @@ pub enum Operation {
     },
 }
 
-/// What [`execute`] did.
+/// How to apply.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyOptions {
+    /// Go on even when files to touch have uncommitted changes.
+    pub allow_dirty: bool,
+    /// Commit the renames, then the rewrites, as two commits.
+    pub commit: bool,
+    /// The command line, recorded in the journal.
+    pub command: String,
+}
+
+/// What [`apply`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Applied {
     /// Files moved.
@@ -50,23 +71,42 @@ pub struct Applied {
     pub rewritten: usize,
     /// Empty directories removed.
     pub dirs_removed: usize,
+    /// Moves recorded as renames in the git index.
+    pub git_renames: usize,
+    /// Commits made by `--commit`.
+    pub commits: usize,
 }
 
-/// The operations that carry out `plan`: moves, then in-place rewrites, then the removal of
-/// source directories that the moves emptied (deepest first).
-pub fn operations(plan: &Plan) -> Vec<Operation> {
+/// The operations that carry out `plan`: directories to create, moves, in-place rewrites,
+/// then the removal of source directories the moves emptied (deepest first).
+pub fn operations(plan: &Plan, root: &Path) -> Vec<Operation> {
     let mut ops = Vec::new();
-    let changes: std::collections::HashMap<&str, &str> = plan
+    let mut created = HashSet::new();
+    for file in &plan.files {
+        let mut missing = Vec::new();
+        let mut dir = file.to.as_str();
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if created.contains(parent) || root.join(parent).is_dir() {
+                break;
+            }
+            missing.push(parent.to_owned());
+            dir = parent;
+        }
+        for path in missing.into_iter().rev() {
+            created.insert(path.clone());
+            ops.push(Operation::CreateDir { path });
+        }
+    }
+    let changes: HashMap<&str, &str> = plan
         .file_changes
         .iter()
         .map(|c| (c.path.as_str(), c.updated.as_str()))
         .collect();
-    let contents_of = |path: &str| changes.get(path).map(|s| (*s).to_owned());
     for file in &plan.files {
         ops.push(Operation::Move {
             from: file.path.clone(),
             to: file.to.clone(),
-            contents: contents_of(&file.path),
+            contents: changes.get(file.path.as_str()).map(|s| (*s).to_owned()),
         });
     }
     for change in &plan.file_changes {
@@ -108,47 +148,213 @@ pub fn operations(plan: &Plan) -> Vec<Operation> {
     ops
 }
 
-/// Checks that `ops` can all be carried out, then carries them out in order.
+/// Carries out `plan`: checks, journals, then changes the tree.
 ///
 /// # Errors
-/// [`Error::BadPath`] when the preflight finds a move whose destination exists or a file that
-/// is not writable (nothing has been changed then); [`Error::Io`] when the disk fails midway.
-pub fn execute(root: &Path, ops: &[Operation]) -> Result<Applied> {
-    preflight(root, ops)?;
+/// Before any change: [`Error::BadPath`] (preflight), [`Error::Dirty`], [`Error::Locked`],
+/// [`Error::Git`]. During the run: [`Error::Io`]; the journal then lets `regraft undo` restore
+/// the tree.
+pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied> {
+    let ops = operations(plan, root);
     let mut applied = Applied::default();
-    for op in ops {
-        match op {
-            Operation::Move { from, to, contents } => {
-                let (from, to) = (root.join(from), root.join(to));
-                if let Some(parent) = to.parent() {
-                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
-                match contents {
-                    Some(contents) => {
-                        write_atomically(&to, contents.as_bytes(), Some(&from))?;
-                        fs::remove_file(&from).map_err(|e| Error::io(&from, e))?;
-                        applied.rewritten += 1;
-                    }
-                    None => fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?,
-                }
-                applied.moved += 1;
+    if ops.is_empty() {
+        return Ok(applied);
+    }
+    preflight(root, &ops)?;
+    let _lock = Lock::acquire(root)?;
+    let git = Git::detect(root);
+    if let Some(git) = &git {
+        if !options.allow_dirty {
+            let touched: HashSet<&str> = ops.iter().filter_map(touched_file).collect();
+            let dirty = git.dirty(&touched)?;
+            if !dirty.is_empty() {
+                return Err(Error::Dirty(dirty));
             }
-            Operation::Write { path, contents } => {
-                let path = root.join(path);
-                write_atomically(&path, contents.as_bytes(), Some(&path))?;
-                applied.rewritten += 1;
-            }
-            Operation::RemoveDirIfEmpty { path } => {
-                let path = root.join(path);
-                let is_empty = fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none());
-                if is_empty {
-                    fs::remove_dir(&path).map_err(|e| Error::io(&path, e))?;
-                    applied.dirs_removed += 1;
-                }
-            }
+        }
+        if options.commit && git.has_staged_changes()? {
+            return Err(Error::Usage(
+                "--commit needs an index without staged changes: commit or unstage them first"
+                    .to_owned(),
+            ));
+        }
+        journal::exclude_from_git(git);
+    } else if options.commit {
+        return Err(Error::Usage(
+            "--commit needs a git work tree around --root".to_owned(),
+        ));
+    }
+    let renames: Vec<(String, String, crate::git::IndexEntry)> = match &git {
+        Some(git) => {
+            let tracked = git.tracked()?;
+            plan.files
+                .iter()
+                .filter_map(|f| {
+                    let entry = tracked.get(&f.path)?;
+                    Some((f.path.clone(), f.to.clone(), entry.clone()))
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+
+    // Write ahead: every step, and a copy of every byte that will be replaced, is on disk
+    // before the first change.
+    let mut journal = Journal::create(root, &options.command)?;
+    for op in &ops {
+        let entry = journal_entry(root, op, &mut journal)?;
+        journal.push(entry);
+    }
+    let head_before = git.as_ref().and_then(Git::head);
+    if let Some(git) = git
+        .as_ref()
+        .filter(|_| !renames.is_empty() || options.commit)
+    {
+        let index = fs::read(git.index_path()).map_err(|e| Error::io(git.index_path(), e))?;
+        let blob = journal.keep(&index)?;
+        journal.push(Entry::GitIndex { blob });
+    }
+    if options.commit
+        && let Some(previous_head) = head_before.clone()
+    {
+        journal.push(Entry::GitCommit { previous_head });
+    }
+    journal.commit()?;
+
+    for op in &ops {
+        execute(root, op, &mut applied)?;
+    }
+    if let Some(git) = &git {
+        if !renames.is_empty() {
+            git.record_renames(&renames)?;
+            applied.git_renames = renames.len();
+            failpoint::step();
+        }
+        if options.commit {
+            applied.commits = commit_in_two_steps(git, plan, &renames)?;
         }
     }
     Ok(applied)
+}
+
+/// The file an operation moves or rewrites (what must not have uncommitted changes).
+fn touched_file(op: &Operation) -> Option<&str> {
+    match op {
+        Operation::Move { from, .. } => Some(from),
+        Operation::Write { path, .. } => Some(path),
+        Operation::CreateDir { .. } | Operation::RemoveDirIfEmpty { .. } => None,
+    }
+}
+
+/// What the journal must know to undo `op`, with copies of the bytes it replaces.
+fn journal_entry(root: &Path, op: &Operation, journal: &mut Journal) -> Result<Entry> {
+    let original = |path: &str| {
+        let full = root.join(path);
+        let hash = fingerprint(&full)
+            .ok_or_else(|| Error::io(&full, std::io::Error::from(std::io::ErrorKind::NotFound)))?;
+        Ok::<_, Error>((full, hash, file_mode(&root.join(path)).unwrap_or(0o644)))
+    };
+    Ok(match op {
+        Operation::CreateDir { path } => Entry::CreateDir { path: path.clone() },
+        Operation::RemoveDirIfEmpty { path } => Entry::RemoveDir { path: path.clone() },
+        Operation::Move { from, to, contents } => {
+            let (full, original_hash, mode) = original(from)?;
+            let original_blob = match contents {
+                Some(_) => Some(journal.keep(&fs::read(&full).map_err(|e| Error::io(&full, e))?)?),
+                None => None,
+            };
+            Entry::Move {
+                from: from.clone(),
+                to: to.clone(),
+                original_hash,
+                original_blob,
+                written_hash: contents.as_ref().map(|c| journal::fnv1a(c.as_bytes())),
+                mode,
+            }
+        }
+        Operation::Write { path, contents } => {
+            let (full, original_hash, mode) = original(path)?;
+            let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
+            Entry::Write {
+                path: path.clone(),
+                original_hash,
+                original_blob: journal.keep(&bytes)?,
+                written_hash: journal::fnv1a(contents.as_bytes()),
+                mode,
+            }
+        }
+    })
+}
+
+fn execute(root: &Path, op: &Operation, applied: &mut Applied) -> Result<()> {
+    match op {
+        Operation::CreateDir { path } => {
+            let path = root.join(path);
+            fs::create_dir(&path).map_err(|e| Error::io(&path, e))?;
+            failpoint::step();
+        }
+        Operation::Move { from, to, contents } => {
+            let (from, to) = (root.join(from), root.join(to));
+            if let Some(contents) = contents {
+                write_atomically(&to, contents.as_bytes(), file_mode(&from))?;
+                fs::remove_file(&from).map_err(|e| Error::io(&from, e))?;
+                failpoint::step();
+                applied.rewritten += 1;
+            } else {
+                fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+                failpoint::step();
+            }
+            applied.moved += 1;
+        }
+        Operation::Write { path, contents } => {
+            let path = root.join(path);
+            write_atomically(&path, contents.as_bytes(), file_mode(&path))?;
+            applied.rewritten += 1;
+        }
+        Operation::RemoveDirIfEmpty { path } => {
+            let path = root.join(path);
+            let is_empty = fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none());
+            if is_empty {
+                fs::remove_dir(&path).map_err(|e| Error::io(&path, e))?;
+                failpoint::step();
+                applied.dirs_removed += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--commit`: the pure renames first (the index holds just them), then the rewrites, so
+/// that `git log --follow` reaches a file's history however much it was rewritten.
+fn commit_in_two_steps(
+    git: &Git,
+    plan: &Plan,
+    renames: &[(String, String, crate::git::IndexEntry)],
+) -> Result<usize> {
+    let describe = plan
+        .moves
+        .iter()
+        .map(|m| format!("{} -> {}", m.dirs.from, m.dirs.to))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut commits = 0;
+    if !renames.is_empty() {
+        git.commit(&[], &format!("Move {describe} (regraft: renames only)"))?;
+        failpoint::step();
+        commits += 1;
+    }
+    let mut paths: Vec<String> = plan.files.iter().map(|f| f.to.clone()).collect();
+    paths.extend(
+        plan.file_changes
+            .iter()
+            .filter(|c| c.path == c.new_path)
+            .map(|c| c.path.clone()),
+    );
+    if !paths.is_empty() {
+        git.commit(&paths, &format!("Rewrite imports for {describe} (regraft)"))?;
+        failpoint::step();
+        commits += 1;
+    }
+    Ok(commits)
 }
 
 /// Refuses a run that could not be finished: a destination that exists, or a file to rewrite
@@ -163,14 +369,19 @@ fn preflight(root: &Path, ops: &[Operation]) -> Result<()> {
                     reason: "already exists; regraft never overwrites a file".to_owned(),
                 });
             }
-            Operation::Write { path, .. } => {
+            Operation::Write { path, .. }
+            | Operation::Move {
+                from: path,
+                contents: Some(_),
+                ..
+            } => {
                 let meta =
                     fs::metadata(root.join(path)).map_err(|e| Error::io(root.join(path), e))?;
                 if meta.permissions().readonly() {
                     return Err(Error::BadPath {
                         what: "file",
                         path: path.clone(),
-                        reason: "is read-only; make it writable or leave it out".to_owned(),
+                        reason: "is read-only; make it writable, or exclude it".to_owned(),
                     });
                 }
             }
@@ -178,29 +389,4 @@ fn preflight(root: &Path, ops: &[Operation]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Writes `bytes` to a temporary file next to `target`, with the permissions of `like` (when it
-/// exists), flushes it to disk and renames it over `target`.
-fn write_atomically(target: &Path, bytes: &[u8], like: Option<&Path>) -> Result<()> {
-    let name = target
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let temp: PathBuf = target.with_file_name(format!(".{name}.regraft-tmp"));
-    let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        if let Some(permissions) = like
-            .and_then(|p| fs::metadata(p).ok())
-            .map(|m| m.permissions())
-        {
-            file.set_permissions(permissions)?;
-        }
-        file.sync_all()?;
-        fs::rename(&temp, target)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&temp);
-        Error::io(target, e)
-    })
 }

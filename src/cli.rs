@@ -24,8 +24,10 @@ pub struct Cli {
 pub enum Command {
     /// Show what a move would do: files to move, every reference to rewrite. Changes nothing.
     Plan(PlanArgs),
-    /// Move the files and rewrite every reference to the moved modules.
+    /// Move the files and rewrite every reference to the moved modules (journaled: see undo).
     Apply(ApplyArgs),
+    /// Restore the tree as it was before the newest apply (also after a crash half-way).
+    Undo(UndoArgs),
 }
 
 /// Where and what to move; shared by `plan` and `apply`.
@@ -67,6 +69,7 @@ pub struct PlanArgs {
 
 /// `regraft apply`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // each bool is one command-line flag
 pub struct ApplyArgs {
     #[command(flatten)]
     /// Where and what to move.
@@ -77,6 +80,24 @@ pub struct ApplyArgs {
     /// Print a unified diff of every rewritten file.
     #[arg(long)]
     pub diff: bool,
+    /// Go on even when files that would be moved or rewritten have uncommitted changes.
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Inside git: commit the pure renames first, then the rewrites (two commits), so that
+    /// `git log --follow` reaches the old history however much a file was rewritten.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub commit: bool,
+}
+
+/// `regraft undo`.
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The project root the run was applied to.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Undo even when files were changed after the run (those changes are lost).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs a parsed command line, writing its report to `out`.
@@ -87,6 +108,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
     match cli.command {
         Command::Plan(args) => run_plan(&args, out),
         Command::Apply(args) => run_apply(&args, out),
+        Command::Undo(args) => run_undo(&args, out),
     }
 }
 
@@ -122,10 +144,12 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let applied = if args.dry_run {
         None
     } else {
-        Some(apply::execute(
-            &args.target.root,
-            &apply::operations(&plan),
-        )?)
+        let options = apply::ApplyOptions {
+            allow_dirty: args.allow_dirty,
+            commit: args.commit,
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+        };
+        Some(apply::apply(&args.target.root, &plan, &options)?)
     };
     let mut written = report::applied_text(&plan, applied, out);
     if args.diff && written.is_ok() {
@@ -133,4 +157,10 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     }
     written.map_err(|e| Error::io("<stdout>", e))?;
     Ok(status(&plan))
+}
+
+fn run_undo(args: &UndoArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let undone = crate::journal::undo(&args.root, args.force)?;
+    report::undone_text(&undone, out).map_err(|e| Error::io("<stdout>", e))?;
+    Ok(ExitStatus::Clean)
 }

@@ -53,6 +53,36 @@ pub enum Error {
     /// Walking the tree failed.
     #[error("walking the tree: {0}")]
     Walk(#[from] ignore::Error),
+    /// A git command failed.
+    #[error("{0}")]
+    Git(String),
+    /// Files with uncommitted changes would be touched.
+    #[error("uncommitted changes in files this run would touch (commit or stash them, or pass --allow-dirty):\n  {}", .0.join("\n  "))]
+    Dirty(Vec<String>),
+    /// Another regraft run holds the lock.
+    #[error(
+        "another regraft run (pid {pid}) is working on this tree; wait for it, or remove {lock} if that process is gone"
+    )]
+    Locked {
+        /// The process holding the lock.
+        pid: u32,
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// `undo` found no run to undo.
+    #[error("nothing to undo: no regraft run is recorded under .regraft/")]
+    NothingToUndo,
+    /// `undo` found files changed after the run.
+    #[error("files changed after the run; undo would lose those changes (pass --force to undo anyway):\n  {}", .0.join("\n  "))]
+    ChangedSinceRun(Vec<String>),
+    /// The journal of a run cannot be read.
+    #[error("{path}: unreadable journal: {message}")]
+    Journal {
+        /// The journal file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A bug: two edits of one file overlap.
     #[error("{path}: {source}")]
     Overlap {

@@ -9,7 +9,10 @@
 //! 5. [`rewrite`]: each reference the move affects becomes a [`rewrite::Change`] made of
 //!    byte-range [`edit::Edit`]s.
 //! 6. [`plan`]: all of the above, gathered into a serialisable [`plan::Plan`] before any write.
-//! 7. [`apply`]: the only stage that writes: it moves files and writes the rewritten texts.
+//! 7. [`apply`] and [`journal`]: the only stages that write. The journal records every step
+//!    (and a copy of every byte to be replaced) before the first change; apply moves files
+//!    (as git renames inside a work tree) and writes the rewritten texts atomically.
+//!    `regraft undo` replays the journal backwards.
 //! 8. [`report`]: text, JSON and diffs.
 //!
 //! [`cli`] ties them to the command line; `main.rs` only maps the result to an exit code.
@@ -19,6 +22,9 @@ pub mod apply;
 pub mod cli;
 pub mod edit;
 pub mod error;
+pub mod failpoint;
+pub mod git;
+pub mod journal;
 pub mod line_index;
 pub mod module_name;
 pub mod parse;

@@ -215,6 +215,8 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
     };
     let src_meta = std::fs::symlink_metadata(root.join(src));
     let dst_path = root.join(dst);
+    stays_inside_root(root, src, "SRC")?;
+    stays_inside_root(root, dst, "DST")?;
     match src_meta {
         Ok(meta) if meta.file_type().is_symlink() => Err(bad(
             "SRC",
@@ -238,6 +240,36 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
         }
         Err(_) if dst_path.is_dir() => Ok(false),
         Err(_) => Err(bad("SRC", src, "does not exist")),
+    }
+}
+
+/// Refuses a path whose existing part leads out of the root through a symbolic link.
+fn stays_inside_root(root: &Path, path: &str, what: &'static str) -> Result<()> {
+    let canonical_root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let mut existing = root.join(path);
+    while std::fs::symlink_metadata(&existing).is_err() {
+        if !existing.pop() {
+            return Ok(());
+        }
+    }
+    // A symlink at the very end is refused separately, with its own message.
+    if existing == root.join(path)
+        && std::fs::symlink_metadata(&existing).is_ok_and(|m| m.file_type().is_symlink())
+    {
+        existing.pop();
+    }
+    let canonical = std::fs::canonicalize(&existing).map_err(|e| Error::io(&existing, e))?;
+    if canonical.starts_with(&canonical_root) {
+        Ok(())
+    } else {
+        Err(Error::BadPath {
+            what,
+            path: path.to_owned(),
+            reason: format!(
+                "leads out of the root through a symbolic link (to {})",
+                canonical.display()
+            ),
+        })
     }
 }
 

@@ -75,14 +75,37 @@ pub fn plan_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
 pub fn applied_text(plan: &Plan, applied: Option<Applied>, out: &mut dyn Write) -> io::Result<()> {
     skipped_text(plan, out)?;
     match applied {
-        Some(a) => writeln!(
-            out,
-            "moved {} files, rewrote {} references in {} files, removed {} empty directories",
-            a.moved,
-            plan.rewrites.len(),
-            a.rewritten,
-            a.dirs_removed
-        ),
+        Some(a) if a == Applied::default() => {
+            writeln!(out, "nothing to do: the tree is already as planned")
+        }
+        Some(a) => {
+            writeln!(
+                out,
+                "moved {} files, rewrote {} references in {} files, removed {} empty directories",
+                a.moved,
+                plan.rewrites.len(),
+                a.rewritten,
+                a.dirs_removed
+            )?;
+            if a.git_renames > 0 {
+                writeln!(
+                    out,
+                    "git: {} moves recorded as renames in the index",
+                    a.git_renames
+                )?;
+            }
+            if a.commits > 0 {
+                writeln!(
+                    out,
+                    "git: {} commits made (renames, then rewrites)",
+                    a.commits
+                )?;
+            }
+            if a.moved + a.rewritten > 0 {
+                writeln!(out, "to undo: regraft undo")?;
+            }
+            Ok(())
+        }
         None => writeln!(out, "dry run, nothing changed: {}", summary(plan)),
     }
 }
@@ -142,4 +165,12 @@ fn summary(plan: &Plan) -> String {
 /// Shows a multi-line snippet on one line.
 fn one_line(text: &str) -> String {
     text.replace("\r\n", "\\r\\n").replace('\n', "\\n")
+}
+
+/// Writes what `undo` did.
+///
+/// # Errors
+/// When `out` fails.
+pub fn undone_text(undone: &crate::journal::Undone, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "undid {} steps of: {}", undone.steps, undone.command)
 }

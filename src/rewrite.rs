@@ -169,9 +169,10 @@ struct Found<'t> {
 /// statements that hold a syntax error, are not.
 fn collect(root: Node<'_>) -> Found<'_> {
     let mut found = Found::default();
-    let mut stack = vec![(root, false)];
+    // (node, inside a broken region, is the `object` of an attribute: not a chain top)
+    let mut stack = vec![(root, false, false)];
     let mut cursor = root.walk();
-    while let Some((node, parent_in_error)) = stack.pop() {
+    while let Some((node, parent_in_error, is_object)) = stack.pop() {
         let kind = node.kind();
         let in_error = if kind == "ERROR" {
             true
@@ -180,6 +181,7 @@ fn collect(root: Node<'_>) -> Found<'_> {
         } else {
             parent_in_error
         };
+        let mut object = None;
         match kind {
             "import_statement" | "import_from_statement" => {
                 if !in_error && !node.has_error() {
@@ -191,12 +193,18 @@ fn collect(root: Node<'_>) -> Found<'_> {
                 }
                 continue;
             }
-            "attribute" if !in_error && !node.has_error() && is_chain_top(node) => {
-                found.chains.push(node);
+            "attribute" => {
+                if !in_error && !node.has_error() && !is_object {
+                    found.chains.push(node);
+                }
+                object = node.child_by_field_name("object");
             }
             _ => {}
         }
-        stack.extend(node.children(&mut cursor).map(|child| (child, in_error)));
+        stack.extend(
+            node.children(&mut cursor)
+                .map(|child| (child, in_error, Some(child) == object)),
+        );
     }
     found
 }
@@ -207,12 +215,6 @@ fn is_statement(kind: &str) -> bool {
             kind,
             "function_definition" | "class_definition" | "decorated_definition"
         )
-}
-
-fn is_chain_top(node: Node<'_>) -> bool {
-    node.parent().is_none_or(|parent| {
-        parent.kind() != "attribute" || parent.child_by_field_name("object") != Some(node)
-    })
 }
 
 /// The dotted name written by a `dotted_name` node, ignoring any layout between its parts.

@@ -26,12 +26,16 @@ pub(crate) fn regraft(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// Every file under `dir` (hidden ones included), by `/`-separated relative path, with its bytes.
+/// Every file under `dir` (hidden ones included, but not regraft's own `.regraft/` journal),
+/// by `/`-separated relative path, with its bytes.
 pub(crate) fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn visit(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
             let path = entry.path();
+            if entry.file_name() == ".regraft" {
+                continue;
+            }
             if entry.file_type().unwrap().is_dir() {
                 visit(base, &path, out);
             } else {
@@ -104,4 +108,133 @@ pub(crate) fn tree_diff(
         }
     }
     report
+}
+
+/// Runs git in `dir` with an empty environment (but `PATH`) and a fixed identity, so that the
+/// machine's git configuration never matters. Panics when git fails.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args([
+            "-c",
+            "user.name=Regraft Test",
+            "-c",
+            "user.email=test@regraft.invalid",
+        ])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Makes `dir` a git repository with everything in it committed.
+pub(crate) fn git_init_commit(dir: &Path) {
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "before the move"]);
+}
+
+/// Runs `regraft ARGS` in `dir` with an empty environment but `PATH`, a git identity (for
+/// `--commit`) and `extra` variables.
+pub(crate) fn regraft_env(dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_regraft"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Regraft Test")
+        .env("GIT_AUTHOR_EMAIL", "test@regraft.invalid")
+        .env("GIT_COMMITTER_NAME", "Regraft Test")
+        .env("GIT_COMMITTER_EMAIL", "test@regraft.invalid")
+        .envs(extra.iter().copied())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the regraft binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Everything `undo` must restore: each file's bytes and mode (outside `.git` and `.regraft`),
+/// the git index entries and HEAD.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Snapshot {
+    pub(crate) files: BTreeMap<String, (Vec<u8>, u32)>,
+    pub(crate) dirs: Vec<String>,
+    pub(crate) index: String,
+    pub(crate) head: String,
+}
+
+pub(crate) fn snapshot(dir: &Path) -> Snapshot {
+    use std::os::unix::fs::PermissionsExt;
+    fn visit(
+        base: &Path,
+        dir: &Path,
+        files: &mut BTreeMap<String, (Vec<u8>, u32)>,
+        dirs: &mut Vec<String>,
+    ) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name();
+            if name == ".git" || name == ".regraft" {
+                continue;
+            }
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                dirs.push(rel);
+                visit(base, &path, files, dirs);
+            } else if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                files.insert(
+                    rel,
+                    (target.to_string_lossy().as_bytes().to_vec(), 0o120_000),
+                );
+            } else {
+                files.insert(
+                    rel,
+                    (std::fs::read(&path).unwrap(), meta.permissions().mode()),
+                );
+            }
+        }
+    }
+    let (mut files, mut dirs) = (BTreeMap::new(), Vec::new());
+    visit(dir, dir, &mut files, &mut dirs);
+    dirs.sort();
+    let is_git = dir.join(".git").exists();
+    Snapshot {
+        files,
+        dirs,
+        index: if is_git {
+            git(dir, &["ls-files", "--stage"])
+        } else {
+            String::new()
+        },
+        head: if is_git {
+            git(dir, &["rev-parse", "HEAD"])
+        } else {
+            String::new()
+        },
+    }
 }

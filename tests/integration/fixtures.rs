@@ -1,6 +1,7 @@
 //! Runs every case under `fixtures/` (see `fixtures/README.md`) and checks the invariants:
 //! the expected tree byte for byte, the exit status, a second `apply` changes nothing, a `plan`
-//! afterwards finds nothing left to do, and no rewrite adds a syntax error.
+//! afterwards finds nothing left to do, `undo` restores the input byte for byte, and no rewrite
+//! adds a syntax error.
 //!
 //! `REGRAFT_FIXTURE=name cargo test fixtures` runs one case.
 
@@ -76,6 +77,22 @@ fn run_case(case: &Path) -> Result<(), String> {
         })?;
         if json["rewrites"] != serde_json::json!([]) || json["files"] != serde_json::json!([]) {
             return Err(format!("plan after apply still has work: {}", plan.stdout));
+        }
+        let undo = regraft(&tree, &["undo"]);
+        let diff = tree_diff(&input, &read_tree(&tree));
+        if undo.code != 0 || !diff.is_empty() {
+            return Err(format!(
+                "undo did not restore the input (exit {}): {}\n{diff}",
+                undo.code, undo.stderr
+            ));
+        }
+        let pristine = read_tree(&tree);
+        regraft(&tree, &args);
+        if read_tree(&tree) != after {
+            return Err("apply after undo did not give the same tree again".to_owned());
+        }
+        if pristine != input {
+            return Err("undo left the tree different from the input".to_owned());
         }
     }
 

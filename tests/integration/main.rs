@@ -2,8 +2,14 @@
 //! One test binary (faster to link than one per file).
 
 // Tests build their trees on disk directly; the one-door rule of clippy.toml is for the library.
-#![allow(clippy::disallowed_methods, clippy::format_push_string)]
+#![allow(
+    clippy::disallowed_methods,
+    clippy::format_push_string,
+    clippy::format_collect,
+    clippy::print_stderr
+)]
 
 mod cli;
 mod common;
 mod fixtures;
+mod safety;

@@ -1,0 +1,240 @@
+//! The git work tree around the root, when there is one: what is dirty, what is tracked, and
+//! recording moves as renames in the index (what `git mv` does).
+//!
+//! Everything here runs the `git` command. Paths going in and out are root-relative; git's
+//! repository-relative paths are translated with the root's prefix inside the work tree.
+//! Without a `git` binary or outside a work tree, [`Git::detect`] returns `None` and regraft
+//! moves plain files.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::error::{Error, Result};
+
+/// A git work tree that contains the root.
+#[derive(Debug, Clone)]
+pub struct Git {
+    root: PathBuf,
+    /// The root's path inside the work tree, `""` or ending in `/`.
+    prefix: String,
+    /// The index file.
+    index: PathBuf,
+}
+
+/// One index entry: mode and blob id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// The file mode, e.g. `100644`.
+    pub mode: String,
+    /// The blob id.
+    pub blob: String,
+}
+
+impl Git {
+    /// The work tree around `root`, if `root` is inside one and git runs.
+    pub fn detect(root: &Path) -> Option<Self> {
+        let out = git_output(
+            root,
+            &[
+                "rev-parse",
+                "--is-inside-work-tree",
+                "--show-prefix",
+                "--git-path",
+                "index",
+            ],
+        )
+        .ok()?;
+        let mut lines = out.lines();
+        if lines.next()? != "true" {
+            return None;
+        }
+        let prefix = lines.next()?.to_owned();
+        let index = root.join(lines.next()?);
+        Some(Self {
+            root: root.to_owned(),
+            prefix,
+            index,
+        })
+    }
+
+    /// The index file (backed up by the journal before a run changes it).
+    pub fn index_path(&self) -> &Path {
+        &self.index
+    }
+
+    fn to_root_relative<'a>(&self, repo_path: &'a str) -> Option<&'a str> {
+        repo_path.strip_prefix(&self.prefix)
+    }
+
+    /// The files among `paths` with changes not yet committed (modified, staged, or untracked).
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn dirty(&self, paths: &HashSet<&str>) -> Result<Vec<String>> {
+        let out = git_output(
+            &self.root,
+            &[
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=all",
+                "--no-renames",
+                ".",
+            ],
+        )?;
+        let mut dirty: Vec<String> = out
+            .split('\0')
+            .filter(|entry| entry.len() > 3)
+            .filter_map(|entry| self.to_root_relative(&entry[3..]))
+            .filter(|path| paths.contains(path))
+            .map(str::to_owned)
+            .collect();
+        dirty.sort();
+        dirty.dedup();
+        Ok(dirty)
+    }
+
+    /// The index entries of the tracked files under the root, by root-relative path.
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn tracked(&self) -> Result<HashMap<String, IndexEntry>> {
+        let out = git_output(
+            &self.root,
+            &["ls-files", "--stage", "-z", "--full-name", "."],
+        )?;
+        let mut entries = HashMap::new();
+        for record in out.split('\0').filter(|r| !r.is_empty()) {
+            // "<mode> <blob> <stage>\t<path>"
+            let Some((meta, path)) = record.split_once('\t') else {
+                continue;
+            };
+            let mut fields = meta.split(' ');
+            let (Some(mode), Some(blob)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            if let Some(path) = self.to_root_relative(path) {
+                entries.insert(
+                    path.to_owned(),
+                    IndexEntry {
+                        mode: mode.to_owned(),
+                        blob: blob.to_owned(),
+                    },
+                );
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Records each `(from, to, entry)` as a rename in the index: `to` gets `from`'s staged blob
+    /// and `from` leaves the index, as `git mv` does. Rewrites made after the move stay unstaged.
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn record_renames(&self, renames: &[(String, String, IndexEntry)]) -> Result<()> {
+        let mut input = String::new();
+        for (from, to, entry) in renames {
+            let _ = writeln!(input, "0 {}	{}{from}", "0".repeat(40), self.prefix);
+            let _ = writeln!(input, "{} {}	{}{to}", entry.mode, entry.blob, self.prefix);
+        }
+        let mut child = Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(["update-index", "--index-info"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Error::io("git", e))?;
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(input.as_bytes())
+            .map_err(|e| Error::io("git update-index", e))?;
+        let out = child.wait_with_output().map_err(|e| Error::io("git", e))?;
+        if !out.status.success() {
+            return Err(Error::Git(format!(
+                "git update-index failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stages `paths` and commits what is staged with `message`; returns the new commit id.
+    ///
+    /// # Errors
+    /// When git fails (no identity configured, a hook refuses, …).
+    pub fn commit(&self, paths: &[String], message: &str) -> Result<String> {
+        if !paths.is_empty() {
+            let mut args = vec!["add".to_owned(), "--".to_owned()];
+            args.extend(paths.iter().cloned());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            git_output(&self.root, &args)?;
+        }
+        git_output(
+            &self.root,
+            &["commit", "--quiet", "--no-verify", "-m", message],
+        )?;
+        Ok(git_output(&self.root, &["rev-parse", "HEAD"])?
+            .trim()
+            .to_owned())
+    }
+
+    /// The commit HEAD points at, if any.
+    pub fn head(&self) -> Option<String> {
+        git_output(&self.root, &["rev-parse", "--verify", "--quiet", "HEAD"])
+            .ok()
+            .map(|s| s.trim().to_owned())
+    }
+
+    /// True when the index holds staged changes against HEAD.
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn has_staged_changes(&self) -> Result<bool> {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(["diff", "--cached", "--quiet"])
+            .status()
+            .map_err(|e| Error::io("git", e))?;
+        Ok(!status.success())
+    }
+
+    /// Points HEAD's branch back at `commit` (undo of `--commit`), keeping the work tree.
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn reset_head(&self, commit: &str) -> Result<()> {
+        git_output(
+            &self.root,
+            &["update-ref", "-m", "regraft undo", "HEAD", commit],
+        )
+        .map(|_| ())
+    }
+}
+
+/// Runs git in `dir` and returns its standard output.
+fn git_output(dir: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::io("git", e))?;
+    if !out.status.success() {
+        return Err(Error::Git(format!(
+            "git {} failed: {}",
+            args.first().copied().unwrap_or_default(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    String::from_utf8(out.stdout)
+        .map_err(|_| Error::Git("git printed a path that is not UTF-8".to_owned()))
+}

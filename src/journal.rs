@@ -1,0 +1,570 @@
+//! The undo journal: what a run is about to change, written (and flushed to disk) before the
+//! first change, so that `regraft undo` can restore the tree exactly, even after a crash.
+//!
+//! Layout: `.regraft/runs/<id>/journal.json` lists every operation of the run with the
+//! fingerprints (and, for files whose bytes are replaced or deleted, copies under `blobs/`)
+//! needed to undo it; `.regraft/lock` keeps two runs apart. A run directory without
+//! `journal.json` was cut off before its first change and holds nothing to undo.
+//!
+//! Undo is idempotent per operation: each step looks at the disk and does only what is still
+//! needed, so it works whether the run finished, stopped half-way, or crashed inside one
+//! operation. Before it changes anything, undo checks that every file is in a state the run
+//! could have left (else someone edited it since, and undo stops unless forced).
+#![allow(clippy::disallowed_methods)]
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::failpoint;
+use crate::git::Git;
+
+/// The directory under the root that holds journals and the lock.
+pub const DIR: &str = ".regraft";
+
+/// One undoable step, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Entry {
+    /// A directory the run created.
+    CreateDir {
+        /// Root-relative directory.
+        path: String,
+    },
+    /// A file (or symlink) moved, possibly with new contents at the destination.
+    Move {
+        /// Where it was.
+        from: String,
+        /// Where it went.
+        to: String,
+        /// Fingerprint of the original.
+        original_hash: u64,
+        /// Copy of the original under `blobs/`, when the destination gets new contents.
+        original_blob: Option<String>,
+        /// Fingerprint of the new contents, when rewritten.
+        written_hash: Option<u64>,
+        /// Unix permission bits of the original.
+        mode: u32,
+    },
+    /// A file rewritten in place.
+    Write {
+        /// Root-relative file.
+        path: String,
+        /// Fingerprint of the original.
+        original_hash: u64,
+        /// Copy of the original under `blobs/`.
+        original_blob: String,
+        /// Fingerprint of what the run wrote.
+        written_hash: u64,
+        /// Unix permission bits of the original.
+        mode: u32,
+    },
+    /// A directory the run removed because the move emptied it.
+    RemoveDir {
+        /// Root-relative directory.
+        path: String,
+    },
+    /// The git index, before the run recorded its renames.
+    GitIndex {
+        /// Copy of the index file under `blobs/`.
+        blob: String,
+    },
+    /// Commits made by `--commit`: HEAD before them.
+    GitCommit {
+        /// The commit HEAD pointed at before the run.
+        previous_head: String,
+    },
+}
+
+/// The journal file of one run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JournalFile {
+    /// Format version.
+    pub version: u32,
+    /// The command line that made the run.
+    pub command: String,
+    /// The steps, in the order they are carried out.
+    pub entries: Vec<Entry>,
+}
+
+/// A journal being written by a run.
+#[derive(Debug)]
+pub struct Journal {
+    dir: PathBuf,
+    file: JournalFile,
+    blobs: usize,
+}
+
+impl Journal {
+    /// Creates a new run directory under `root/.regraft/runs/`.
+    ///
+    /// # Errors
+    /// When the directory cannot be created.
+    pub fn create(root: &Path, command: &str) -> Result<Self> {
+        let runs = root.join(DIR).join("runs");
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let id = format!(
+            "{:012}-{:09}-{}",
+            stamp.as_secs(),
+            stamp.subsec_nanos(),
+            std::process::id()
+        );
+        let dir = runs.join(id);
+        fs::create_dir_all(dir.join("blobs")).map_err(|e| Error::io(&dir, e))?;
+        Ok(Self {
+            dir,
+            file: JournalFile {
+                version: 1,
+                command: command.to_owned(),
+                entries: Vec::new(),
+            },
+            blobs: 0,
+        })
+    }
+
+    /// Keeps a durable copy of `bytes` and returns its name.
+    ///
+    /// # Errors
+    /// When the copy cannot be written.
+    pub fn keep(&mut self, bytes: &[u8]) -> Result<String> {
+        self.blobs += 1;
+        let name = format!("{}", self.blobs);
+        let path = self.dir.join("blobs").join(&name);
+        write_durably(&path, bytes)?;
+        failpoint::step();
+        Ok(name)
+    }
+
+    /// Adds a step to the journal (not yet on disk: see [`Journal::commit`]).
+    pub fn push(&mut self, entry: Entry) {
+        self.file.entries.push(entry);
+    }
+
+    /// Writes the journal and flushes it to disk. Call before the first change it describes;
+    /// call again after adding entries for later steps.
+    ///
+    /// # Errors
+    /// When the journal cannot be written.
+    pub fn commit(&self) -> Result<()> {
+        let json = serde_json::to_vec_pretty(&self.file).expect("journal entries serialise");
+        let temp = self.dir.join("journal.json.tmp");
+        write_durably(&temp, &json)?;
+        let target = self.dir.join("journal.json");
+        fs::rename(&temp, &target).map_err(|e| Error::io(&target, e))?;
+        sync_dir(&self.dir);
+        failpoint::step();
+        Ok(())
+    }
+}
+
+/// Keeps `.regraft/` out of `git status` through `.git/info/exclude` (never the user's
+/// `.gitignore`).
+pub fn exclude_from_git(git: &Git) {
+    let Some(info) = git.index_path().parent().map(|d| d.join("info")) else {
+        return;
+    };
+    let exclude = info.join("exclude");
+    let current = fs::read_to_string(&exclude).unwrap_or_default();
+    if current
+        .lines()
+        .any(|l| l.trim() == "/.regraft/" || l.trim() == ".regraft/")
+    {
+        return;
+    }
+    let _ = fs::create_dir_all(&info);
+    let mut text = current;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(".regraft/\n");
+    let _ = fs::write(&exclude, text);
+}
+
+/// The lock that keeps two runs from working on one tree at once; released on drop.
+#[derive(Debug)]
+pub struct Lock {
+    path: PathBuf,
+}
+
+impl Lock {
+    /// Takes `root/.regraft/lock`, replacing a lock left by a process that no longer runs.
+    ///
+    /// # Errors
+    /// [`Error::Locked`] when a live process holds it.
+    pub fn acquire(root: &Path) -> Result<Self> {
+        let dir = root.join(DIR);
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join("lock");
+        for _ in 0..2 {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    let _ = write!(file, "{}", std::process::id());
+                    let _ = file.sync_all();
+                    return Ok(Self { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|s| s.trim().parse::<u32>().ok());
+                    match holder {
+                        Some(pid) if process_is_alive(pid) => {
+                            return Err(Error::Locked { pid, lock: path });
+                        }
+                        // A stale lock from a process that died (or an unreadable one).
+                        _ => {
+                            let _ = fs::remove_file(&path);
+                        }
+                    }
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+        Err(Error::io(
+            &path,
+            std::io::Error::other("could not take the lock"),
+        ))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+fn process_is_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        // Without /proc we cannot tell; assume the holder lives (the message names the file).
+        true
+    }
+}
+
+/// What [`undo`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Undone {
+    /// The command of the run that was undone.
+    pub command: String,
+    /// How many steps were replayed.
+    pub steps: usize,
+}
+
+/// Undoes the newest run under `root`.
+///
+/// # Errors
+/// [`Error::NothingToUndo`]; [`Error::ChangedSinceRun`] (nothing changed) unless `force`;
+/// [`Error::Locked`]; I/O failures.
+pub fn undo(root: &Path, force: bool) -> Result<Undone> {
+    let _lock = Lock::acquire(root)?;
+    let runs = root.join(DIR).join("runs");
+    let mut dirs: Vec<PathBuf> = fs::read_dir(&runs)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    // Runs cut off before their journal was written changed nothing: clear them away.
+    while let Some(dir) = dirs.last() {
+        if dir.join("journal.json").exists() {
+            break;
+        }
+        let _ = fs::remove_dir_all(dir);
+        dirs.pop();
+    }
+    let Some(dir) = dirs.pop() else {
+        return Err(Error::NothingToUndo);
+    };
+    let journal_path = dir.join("journal.json");
+    let text = fs::read(&journal_path).map_err(|e| Error::io(&journal_path, e))?;
+    let journal: JournalFile = serde_json::from_slice(&text).map_err(|e| Error::Journal {
+        path: journal_path.clone(),
+        message: e.to_string(),
+    })?;
+    let replay = Replay {
+        root,
+        blobs: dir.join("blobs"),
+        git: Git::detect(root),
+    };
+    let changed: Vec<String> = journal
+        .entries
+        .iter()
+        .filter_map(|e| replay.changed_since(e))
+        .collect();
+    if !changed.is_empty() && !force {
+        return Err(Error::ChangedSinceRun(changed));
+    }
+    for entry in journal.entries.iter().rev() {
+        replay.undo(entry)?;
+    }
+    fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Ok(Undone {
+        command: journal.command,
+        steps: journal.entries.len(),
+    })
+}
+
+struct Replay<'a> {
+    root: &'a Path,
+    blobs: PathBuf,
+    git: Option<Git>,
+}
+
+impl Replay<'_> {
+    fn blob(&self, name: &str) -> Result<Vec<u8>> {
+        let path = self.blobs.join(name);
+        fs::read(&path).map_err(|e| Error::io(path, e))
+    }
+
+    /// The file of `entry` that someone changed after the run, if any.
+    fn changed_since(&self, entry: &Entry) -> Option<String> {
+        let root = self.root;
+        match entry {
+            Entry::Move {
+                from,
+                to,
+                original_hash,
+                written_hash,
+                ..
+            } => {
+                let expected_at_to = written_hash.unwrap_or(*original_hash);
+                let at_to = fingerprint(&root.join(to));
+                let at_from = fingerprint(&root.join(from));
+                let to_ok = at_to.is_none_or(|h| h == expected_at_to);
+                let from_ok = at_from.is_none_or(|h| h == *original_hash);
+                let somewhere = at_to.is_some() || at_from.is_some();
+                if !to_ok {
+                    Some(to.clone())
+                } else if !from_ok || !somewhere {
+                    Some(from.clone())
+                } else {
+                    None
+                }
+            }
+            Entry::Write {
+                path,
+                original_hash,
+                written_hash,
+                ..
+            } => {
+                let now = fingerprint(&root.join(path));
+                (now != Some(*original_hash) && now != Some(*written_hash)).then(|| path.clone())
+            }
+            Entry::CreateDir { .. }
+            | Entry::RemoveDir { .. }
+            | Entry::GitIndex { .. }
+            | Entry::GitCommit { .. } => None,
+        }
+    }
+
+    fn undo(&self, entry: &Entry) -> Result<()> {
+        let root = self.root;
+        match entry {
+            Entry::CreateDir { path } => {
+                // Only if empty: anything in it now is not the run's to delete.
+                let _ = fs::remove_dir(root.join(path));
+            }
+            Entry::RemoveDir { path } => {
+                let path = root.join(path);
+                fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            }
+            Entry::Move {
+                from,
+                to,
+                original_hash,
+                original_blob,
+                mode,
+                ..
+            } => {
+                let (from, to) = (root.join(from), root.join(to));
+                remove_temp_of(&to);
+                if let Some(parent) = from.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                match original_blob {
+                    Some(blob) => {
+                        if fingerprint(&from) != Some(*original_hash) {
+                            write_with_mode(&from, &self.blob(blob)?, *mode)?;
+                        }
+                        if fs::symlink_metadata(&to).is_ok() {
+                            fs::remove_file(&to).map_err(|e| Error::io(&to, e))?;
+                        }
+                    }
+                    None => {
+                        if fs::symlink_metadata(&from).is_err() && fs::symlink_metadata(&to).is_ok()
+                        {
+                            fs::rename(&to, &from).map_err(|e| Error::io(&to, e))?;
+                        }
+                    }
+                }
+            }
+            Entry::Write {
+                path,
+                original_hash,
+                original_blob,
+                mode,
+                ..
+            } => {
+                let path = root.join(path);
+                remove_temp_of(&path);
+                if fingerprint(&path) != Some(*original_hash) || file_mode(&path) != Some(*mode) {
+                    write_with_mode(&path, &self.blob(original_blob)?, *mode)?;
+                }
+            }
+            Entry::GitIndex { blob } => {
+                if let Some(git) = &self.git {
+                    write_durably(git.index_path(), &self.blob(blob)?)?;
+                }
+            }
+            Entry::GitCommit { previous_head } => {
+                if let Some(git) = &self.git {
+                    git.reset_head(previous_head)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fingerprint of a file's bytes (or of a symlink's target), `None` when nothing is there.
+pub fn fingerprint(path: &Path) -> Option<u64> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if meta.file_type().is_symlink() {
+        let target = fs::read_link(path).ok()?;
+        let mut bytes = b"symlink:".to_vec();
+        bytes.extend_from_slice(target.to_string_lossy().as_bytes());
+        return Some(fnv1a(&bytes));
+    }
+    fs::read(path).ok().map(|bytes| fnv1a(&bytes))
+}
+
+/// The 64-bit FNV-1a hash: stable across versions and platforms, which a journal needs.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The Unix permission bits of `path` (0 elsewhere).
+pub fn file_mode(path: &Path) -> Option<u32> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(meta.permissions().mode())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some(0)
+    }
+}
+
+/// The temporary file name that [`write_atomically`] uses next to `target`.
+pub fn temp_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    target.with_file_name(format!(".{name}.regraft-tmp"))
+}
+
+fn remove_temp_of(target: &Path) {
+    let _ = fs::remove_file(temp_path(target));
+}
+
+/// Writes `bytes` to a temporary file next to `target` with permission bits `mode` (when
+/// given), flushes it and renames it over `target`.
+///
+/// # Errors
+/// When any step fails; the temporary file is removed then.
+pub fn write_atomically(target: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+    let temp = temp_path(target);
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        #[cfg(unix)]
+        if let Some(mode) = mode {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(fs::Permissions::from_mode(mode))?;
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        file.sync_all()?;
+        drop(file);
+        failpoint::step();
+        fs::rename(&temp, target)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        Error::io(target, e)
+    })?;
+    failpoint::step();
+    Ok(())
+}
+
+fn write_with_mode(target: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    write_atomically(target, bytes, Some(mode))
+}
+
+fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(path, e))
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_published_vectors() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn a_lock_held_by_a_live_process_refuses_and_a_dead_one_is_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let lock_path = tmp.path().join(DIR).join("lock");
+        fs::create_dir_all(lock_path.parent().unwrap()).unwrap();
+        // PID 1 always runs.
+        fs::write(&lock_path, "1").unwrap();
+        assert!(matches!(
+            Lock::acquire(tmp.path()),
+            Err(Error::Locked { pid: 1, .. })
+        ));
+        // No process has a PID this large on Linux (pid_max is at most 2^22).
+        fs::write(&lock_path, "4294967295").unwrap();
+        let lock = Lock::acquire(tmp.path()).unwrap();
+        assert_eq!(
+            fs::read_to_string(&lock_path).unwrap(),
+            std::process::id().to_string()
+        );
+        drop(lock);
+        assert!(!lock_path.exists());
+    }
+
+    #[test]
+    fn undo_without_a_run_says_so() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(matches!(undo(tmp.path(), false), Err(Error::NothingToUndo)));
+    }
+}

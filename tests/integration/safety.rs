@@ -1,0 +1,472 @@
+//! Issue #4: git history kept, an exact undo, crash safety, and bad input refused cleanly.
+
+use std::path::Path;
+
+use crate::common::{
+    copy_dir, git, git_init_commit, read_tree, regraft, regraft_env, snapshot, write_tree,
+};
+
+const SRC: &str = "backtester_v2/market_regime";
+const DST: &str = "backtester_v2/strategies/market_regime";
+
+fn demo_in(dir: &Path) {
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/input"),
+        dir,
+    );
+}
+
+#[test]
+fn moves_are_recorded_as_git_renames_and_undo_restores_the_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_in(tmp.path());
+    git_init_commit(tmp.path());
+    let before = snapshot(tmp.path());
+
+    let run = regraft_env(tmp.path(), &["apply", SRC, DST], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("git: 13 moves recorded as renames in the index"),
+        "{}",
+        run.stdout
+    );
+    let status = git(tmp.path(), &["status", "--porcelain"]);
+    assert!(
+        status.contains("R  backtester_v2/market_regime/config.py -> backtester_v2/strategies/market_regime/config.py\n"),
+        "{status}"
+    );
+    // A moved and rewritten file: the rename is staged, the rewrite is not (as after `git mv`).
+    assert!(
+        status.contains("RM backtester_v2/market_regime/detector.py -> backtester_v2/strategies/market_regime/detector.py\n"),
+        "{status}"
+    );
+    assert!(
+        !status.contains(".regraft"),
+        "the journal shows in git status: {status}"
+    );
+
+    let undo = regraft_env(tmp.path(), &["undo"], &[]);
+    assert_eq!(undo.code, 0, "{}{}", undo.stdout, undo.stderr);
+    assert_eq!(snapshot(tmp.path()), before);
+    assert_eq!(git(tmp.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn commit_keeps_the_history_of_a_heavily_rewritten_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A lazy-loader table: every line names the moved package, so the rewrite changes more
+    // than half of the file and git could not pair the old and new paths by similarity.
+    let table: String = (0..18)
+        .map(|i| format!("from backtester_v2.market_regime.m{i} import f{i}\n"))
+        .collect();
+    let mut files = vec![
+        ("backtester_v2/__init__.py".to_owned(), String::new()),
+        (
+            "backtester_v2/strategies/__init__.py".to_owned(),
+            String::new(),
+        ),
+        (
+            "backtester_v2/market_regime/__init__.py".to_owned(),
+            String::new(),
+        ),
+        ("backtester_v2/market_regime/registry.py".to_owned(), table),
+    ];
+    for i in 0..18 {
+        files.push((
+            format!("backtester_v2/market_regime/m{i}.py"),
+            format!("def f{i}():\n    return {i}\n"),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    write_tree(tmp.path(), &files);
+    git_init_commit(tmp.path());
+    let first = git(tmp.path(), &["rev-parse", "HEAD"]);
+
+    let run = regraft_env(tmp.path(), &["apply", "--commit", SRC, DST], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("git: 2 commits made"), "{}", run.stdout);
+    let subjects = git(tmp.path(), &["log", "--format=%s"]);
+    assert_eq!(
+        subjects,
+        format!(
+            "Rewrite imports for {SRC} -> {DST} (regraft)\nMove {SRC} -> {DST} (regraft: renames only)\nbefore the move\n"
+        )
+    );
+    let followed = git(
+        tmp.path(),
+        &[
+            "log",
+            "--follow",
+            "--format=%H",
+            "--",
+            &format!("{DST}/registry.py"),
+        ],
+    );
+    assert!(
+        followed.contains(first.trim()),
+        "git log --follow lost the history: {followed}"
+    );
+    assert_eq!(git(tmp.path(), &["status", "--porcelain"]), "");
+
+    // Undo takes the commits back too.
+    let undo = regraft_env(tmp.path(), &["undo"], &[]);
+    assert_eq!(undo.code, 0, "{}{}", undo.stdout, undo.stderr);
+    assert_eq!(git(tmp.path(), &["rev-parse", "HEAD"]), first);
+    assert_eq!(git(tmp.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn uncommitted_changes_in_touched_files_stop_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_in(tmp.path());
+    git_init_commit(tmp.path());
+    let engine = tmp.path().join("backtester_v2/engine.py");
+    let edited = format!(
+        "{}# work in progress\n",
+        std::fs::read_to_string(&engine).unwrap()
+    );
+    std::fs::write(&engine, &edited).unwrap();
+    write_tree(
+        tmp.path(),
+        &[("backtester_v2/market_regime/scratch.py", "x = 1\n")],
+    );
+    let before = snapshot(tmp.path());
+
+    let run = regraft_env(tmp.path(), &["apply", SRC, DST], &[]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains(
+            "uncommitted changes in files this run would touch (commit or stash them, or pass --allow-dirty):\n  backtester_v2/engine.py\n  backtester_v2/market_regime/scratch.py\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(tmp.path()), before);
+
+    let run = regraft_env(tmp.path(), &["apply", "--allow-dirty", SRC, DST], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let engine_now = std::fs::read_to_string(&engine).unwrap();
+    assert!(
+        engine_now.ends_with("# work in progress\n")
+            && engine_now.contains("strategies.market_regime")
+    );
+    assert_eq!(regraft_env(tmp.path(), &["undo"], &[]).code, 0);
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn undo_stops_when_a_file_changed_after_the_run_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_in(tmp.path());
+    let before = snapshot(tmp.path());
+    assert_eq!(regraft(tmp.path(), &["apply", SRC, DST]).code, 0);
+    let moved = tmp.path().join(DST).join("indicators.py");
+    std::fs::write(&moved, "# edited after the move\n").unwrap();
+    let after_edit = snapshot(tmp.path());
+
+    let run = regraft(tmp.path(), &["undo"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!("files changed after the run; undo would lose those changes (pass --force to undo anyway):\n  {DST}/indicators.py\n")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        snapshot(tmp.path()),
+        after_edit,
+        "a refused undo changed the tree"
+    );
+
+    let run = regraft(tmp.path(), &["undo", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(snapshot(tmp.path()), before);
+    let again = regraft(tmp.path(), &["undo"]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("nothing to undo"), "{}", again.stderr);
+}
+
+#[test]
+fn undo_replays_runs_newest_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_in(tmp.path());
+    let original = snapshot(tmp.path());
+    assert_eq!(regraft(tmp.path(), &["apply", SRC, DST]).code, 0);
+    let after_first = snapshot(tmp.path());
+    assert_eq!(
+        regraft(
+            tmp.path(),
+            &["apply", "backtester_v2/strategies", "backtester_v2/trading"]
+        )
+        .code,
+        0
+    );
+    assert_eq!(regraft(tmp.path(), &["undo"]).code, 0);
+    assert_eq!(snapshot(tmp.path()), after_first);
+    assert_eq!(regraft(tmp.path(), &["undo"]).code, 0);
+    assert_eq!(snapshot(tmp.path()), original);
+}
+
+#[test]
+fn a_second_apply_changes_and_journals_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_in(tmp.path());
+    assert_eq!(regraft(tmp.path(), &["apply", SRC, DST]).code, 0);
+    let runs = || {
+        std::fs::read_dir(tmp.path().join(".regraft/runs"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!(runs(), 1);
+    let again = regraft(tmp.path(), &["apply", SRC, DST]);
+    assert_eq!(again.code, 0);
+    assert_eq!(
+        again.stdout,
+        "nothing to do: the tree is already as planned\n"
+    );
+    assert_eq!(runs(), 1);
+}
+
+/// Kills the run after each of its durable steps in turn (as a power cut would), then checks
+/// that `regraft undo` brings back every byte, mode, index entry and HEAD.
+fn crash_at_every_step(extra_args: &[&str]) -> usize {
+    for (crashes, step) in (1..).enumerate() {
+        assert!(step < 1000, "the run never finished");
+        let tmp = tempfile::tempdir().unwrap();
+        demo_in(tmp.path());
+        std::fs::set_permissions(
+            tmp.path().join("scripts/run_backtest.py"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        git_init_commit(tmp.path());
+        let before = snapshot(tmp.path());
+        let mut args = vec!["apply", SRC, DST];
+        args.extend(extra_args);
+        let step_text = step.to_string();
+        let run = regraft_env(tmp.path(), &args, &[("REGRAFT_FAILPOINT", &step_text)]);
+        let finished = run.code == 0;
+        assert!(
+            finished || run.code == -1,
+            "step {step}: exit {} {}",
+            run.code,
+            run.stderr
+        );
+        let undo = regraft_env(tmp.path(), &["undo"], &[]);
+        let nothing_yet = undo.code == 2 && undo.stderr.contains("nothing to undo");
+        assert!(
+            undo.code == 0 || nothing_yet,
+            "step {step}: undo failed: {}{}",
+            undo.stdout,
+            undo.stderr
+        );
+        assert_eq!(
+            snapshot(tmp.path()),
+            before,
+            "step {step}: undo did not restore the tree"
+        );
+        if finished {
+            return crashes;
+        }
+    }
+    unreachable!()
+}
+
+#[test]
+fn undo_restores_the_tree_after_a_crash_at_any_step() {
+    let crashes = crash_at_every_step(&[]);
+    // The demo run has dozens of durable steps (journal copies, moves, writes, directories,
+    // the git index): make sure the loop really went through them.
+    assert!(crashes > 40, "only {crashes} failpoints");
+    eprintln!("crash safety: {crashes} failpoints exercised without --commit");
+}
+
+#[test]
+fn undo_restores_the_tree_after_a_crash_at_any_step_with_commit() {
+    let crashes = crash_at_every_step(&["--commit"]);
+    assert!(crashes > 40, "only {crashes} failpoints");
+    eprintln!("crash safety: {crashes} failpoints exercised with --commit");
+}
+
+#[test]
+fn a_live_lock_refuses_a_second_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_in(tmp.path());
+    write_tree(tmp.path(), &[(".regraft/lock", "1")]);
+    let before = read_tree(tmp.path());
+    let run = regraft(tmp.path(), &["apply", SRC, DST]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("another regraft run (pid 1) is working on this tree"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read_tree(tmp.path()), before);
+    let undo = regraft(tmp.path(), &["undo"]);
+    assert_eq!(undo.code, 2);
+}
+
+#[test]
+fn a_read_only_file_to_rewrite_stops_the_run_before_any_change() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    demo_in(tmp.path());
+    let engine = tmp.path().join("backtester_v2/engine.py");
+    std::fs::set_permissions(&engine, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = snapshot(tmp.path());
+    let run = regraft(tmp.path(), &["apply", SRC, DST]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "file `backtester_v2/engine.py`: is read-only; make it writable, or exclude it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn symlinks_are_moved_as_links_and_never_followed_out_of_the_root() {
+    let outside = tempfile::tempdir().unwrap();
+    write_tree(
+        outside.path(),
+        &[("secret.py", "from backtester_v2.market_regime import x\n")],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    demo_in(tmp.path());
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.py"),
+        tmp.path().join(SRC).join("linked.py"),
+    )
+    .unwrap();
+    let before = snapshot(tmp.path());
+    let run = regraft(tmp.path(), &["apply", SRC, DST]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!(
+            "{SRC}/linked.py:1:1: symbolic link: moved as a link, its target not rewritten"
+        )),
+        "{}",
+        run.stdout
+    );
+    let moved = tmp.path().join(DST).join("linked.py");
+    assert_eq!(
+        std::fs::read_link(&moved).unwrap(),
+        outside.path().join("secret.py")
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("secret.py")).unwrap(),
+        "from backtester_v2.market_regime import x\n"
+    );
+    assert_eq!(regraft(tmp.path(), &["undo"]).code, 0);
+    assert_eq!(snapshot(tmp.path()), before);
+
+    // A SRC or DST whose path leads out of the root through a link is refused.
+    std::os::unix::fs::symlink(outside.path(), tmp.path().join("elsewhere")).unwrap();
+    write_tree(outside.path(), &[("pkg/__init__.py", "")]);
+    let run = regraft(tmp.path(), &["apply", "elsewhere/pkg", "backtester_v2/pkg"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("SRC `elsewhere/pkg`: leads out of the root through a symbolic link"),
+        "{}",
+        run.stderr
+    );
+    let run = regraft(tmp.path(), &["apply", SRC, "elsewhere/market_regime"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "DST `elsewhere/market_regime`: leads out of the root through a symbolic link"
+        ),
+        "{}",
+        run.stderr
+    );
+    std::os::unix::fs::symlink(tmp.path().join(SRC), tmp.path().join("backtester_v2/alias"))
+        .unwrap();
+    let run = regraft(
+        tmp.path(),
+        &["apply", "backtester_v2/alias", "backtester_v2/other"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("SRC `backtester_v2/alias`: is a symbolic link"),
+        "{}",
+        run.stderr
+    );
+}
+
+mod roundtrip {
+    //! Property: on any small tree, `apply` then `undo` restores every byte, mode and index entry.
+    use proptest::prelude::*;
+
+    use crate::common::{git_init_commit, regraft, snapshot, write_tree};
+
+    /// One generated Python file outside or inside the package that moves.
+    fn file() -> impl Strategy<Value = (String, String, bool)> {
+        let dir = prop::sample::select(vec![
+            "app",
+            "app/core",
+            "pkg/moved",
+            "pkg/moved/sub",
+            "tests",
+        ]);
+        let import = prop::sample::select(vec![
+            "import pkg.moved.a\n",
+            "from pkg.moved import a\n",
+            "from pkg import moved, other\n",
+            "from . import a\n",
+            "from ..moved.sub import b as c\n",
+            "import os\n",
+            "x = pkg.moved.a.f()\n",
+        ]);
+        let newline = prop::sample::select(vec!["\n", "\r\n"]);
+        (
+            dir,
+            0..4u8,
+            prop::collection::vec(import, 0..4),
+            newline,
+            any::<bool>(),
+        )
+            .prop_map(|(dir, n, lines, newline, executable)| {
+                let text: String = lines.concat().replace('\n', newline);
+                (format!("{dir}/m{n}.py"), text, executable)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+        #[test]
+        fn apply_then_undo_restores_everything(files in prop::collection::vec(file(), 1..8), in_git in any::<bool>()) {
+            use std::os::unix::fs::PermissionsExt;
+            let tmp = tempfile::tempdir().unwrap();
+            let mut tree: Vec<(String, String)> = vec![
+                ("pkg/__init__.py".into(), String::new()),
+                ("pkg/moved/__init__.py".into(), "from . import a\n".into()),
+                ("pkg/moved/a.py".into(), "def f():\n    return 1\n".into()),
+            ];
+            tree.extend(files.iter().map(|(p, t, _)| (p.clone(), t.clone())));
+            let pairs: Vec<(&str, &str)> = tree.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            write_tree(tmp.path(), &pairs);
+            for (path, _, executable) in &files {
+                if *executable {
+                    std::fs::set_permissions(tmp.path().join(path), std::fs::Permissions::from_mode(0o755)).unwrap();
+                }
+            }
+            if in_git {
+                git_init_commit(tmp.path());
+            }
+            let before = snapshot(tmp.path());
+            let run = regraft(tmp.path(), &["apply", "pkg/moved", "lib/moved"]);
+            prop_assert!(run.code == 0 || run.code == 1, "{}{}", run.stdout, run.stderr);
+            let undo = regraft(tmp.path(), &["undo"]);
+            prop_assert_eq!(undo.code, 0, "{}{}", undo.stdout, undo.stderr);
+            prop_assert_eq!(snapshot(tmp.path()), before);
+        }
+    }
+}
