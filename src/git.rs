@@ -206,6 +206,16 @@ impl Git {
         Ok(!status.success())
     }
 
+    /// The subjects of the commits reachable from HEAD but not from `base`, newest first.
+    ///
+    /// # Errors
+    /// When git fails (for example when `base` no longer exists).
+    pub fn subjects_since(&self, base: &str) -> Result<Vec<String>> {
+        let range = format!("{base}..HEAD");
+        let out = git_output(&self.root, &["log", "--format=%s", &range])?;
+        Ok(out.lines().map(str::to_owned).collect())
+    }
+
     /// Points HEAD's branch back at `commit` (undo of `--commit`), keeping the work tree.
     ///
     /// # Errors

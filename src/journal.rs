@@ -357,10 +357,15 @@ impl Replay<'_> {
                 let now = fingerprint(&root.join(path));
                 (now != Some(*original_hash) && now != Some(*written_hash)).then(|| path.clone())
             }
-            Entry::CreateDir { .. }
-            | Entry::RemoveDir { .. }
-            | Entry::GitIndex { .. }
-            | Entry::GitCommit { .. } => None,
+            // HEAD may only carry the run's own commits on top of where it was.
+            Entry::GitCommit { previous_head } => {
+                let git = self.git.as_ref()?;
+                let ours = git.subjects_since(previous_head).is_ok_and(|subjects| {
+                    subjects.len() <= 2 && subjects.iter().all(|s| s.contains("(regraft"))
+                });
+                (!ours).then(|| "HEAD (commits made after the run)".to_owned())
+            }
+            Entry::CreateDir { .. } | Entry::RemoveDir { .. } | Entry::GitIndex { .. } => None,
         }
     }
 

@@ -20,6 +20,11 @@ fn demo_in(dir: &Path) {
 fn moves_are_recorded_as_git_renames_and_undo_restores_the_index() {
     let tmp = tempfile::tempdir().unwrap();
     demo_in(tmp.path());
+    std::fs::set_permissions(
+        tmp.path().join("scripts/run_backtest.py"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
     git_init_commit(tmp.path());
     let before = snapshot(tmp.path());
 
@@ -44,6 +49,13 @@ fn moves_are_recorded_as_git_renames_and_undo_restores_the_index() {
     assert!(
         !status.contains(".regraft"),
         "the journal shows in git status: {status}"
+    );
+
+    // An atomic rewrite keeps the file's mode.
+    let script = std::fs::metadata(tmp.path().join("scripts/run_backtest.py")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&script.permissions()) & 0o777,
+        0o755
     );
 
     let undo = regraft_env(tmp.path(), &["undo"], &[]);
@@ -112,7 +124,18 @@ fn commit_keeps_the_history_of_a_heavily_rewritten_file() {
     );
     assert_eq!(git(tmp.path(), &["status", "--porcelain"]), "");
 
-    // Undo takes the commits back too.
+    // Undo takes the commits back too, but not over somebody's later commit.
+    write_tree(tmp.path(), &[("NOTES.md", "later work\n")]);
+    git(tmp.path(), &["add", "NOTES.md"]);
+    git(tmp.path(), &["commit", "-q", "-m", "later work"]);
+    let refused = regraft_env(tmp.path(), &["undo"], &[]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("HEAD (commits made after the run)"),
+        "{}",
+        refused.stderr
+    );
+    git(tmp.path(), &["reset", "-q", "--hard", "HEAD~1"]);
     let undo = regraft_env(tmp.path(), &["undo"], &[]);
     assert_eq!(undo.code, 0, "{}{}", undo.stdout, undo.stderr);
     assert_eq!(git(tmp.path(), &["rev-parse", "HEAD"]), first);
