@@ -13,6 +13,8 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::failpoint;
 use crate::git::Git;
@@ -199,9 +201,14 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
 
     // Write ahead: every step, and a copy of every byte that will be replaced, is on disk
     // before the first change.
-    let mut journal = Journal::create(root, &options.command)?;
+    let mut journal = Journal::create(root, &options.command);
+    let planned: HashMap<&str, &str> = plan
+        .file_changes
+        .iter()
+        .map(|c| (c.path.as_str(), c.original.as_str()))
+        .collect();
     for op in &ops {
-        let entry = journal_entry(root, op, &mut journal)?;
+        let entry = journal_entry(root, op, &planned, &mut journal)?;
         journal.push(entry);
     }
     let head_before = git.as_ref().and_then(Git::head);
@@ -210,7 +217,7 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
         .filter(|_| !renames.is_empty() || options.commit)
     {
         let index = fs::read(git.index_path()).map_err(|e| Error::io(git.index_path(), e))?;
-        let blob = journal.keep(&index)?;
+        let blob = journal.keep(&index);
         journal.push(Entry::GitIndex { blob });
     }
     if options.commit
@@ -220,8 +227,25 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
     }
     journal.commit()?;
 
-    for op in &ops {
-        execute(root, op, &mut applied)?;
+    // Directories one by one; moves and rewrites, which each touch their own files, on all
+    // cores (so that their flushes to disk overlap); then the emptied directories in order.
+    for group in ops.chunk_by(|a, b| is_file_op(a) == is_file_op(b)) {
+        let done: Vec<Applied> = if is_file_op(&group[0]) {
+            group
+                .par_iter()
+                .map(|op| execute(root, op))
+                .collect::<Result<_>>()?
+        } else {
+            group
+                .iter()
+                .map(|op| execute(root, op))
+                .collect::<Result<_>>()?
+        };
+        for counts in done {
+            applied.moved += counts.moved;
+            applied.rewritten += counts.rewritten;
+            applied.dirs_removed += counts.dirs_removed;
+        }
     }
     if let Some(git) = &git {
         if !renames.is_empty() {
@@ -246,38 +270,64 @@ fn touched_file(op: &Operation) -> Option<&str> {
 }
 
 /// What the journal must know to undo `op`, with copies of the bytes it replaces.
-fn journal_entry(root: &Path, op: &Operation, journal: &mut Journal) -> Result<Entry> {
-    let original = |path: &str| {
+/// `planned` holds the text the plan read of each file it rewrites: a file that changed since
+/// stops the run (its new contents were computed from the old text).
+fn journal_entry(
+    root: &Path,
+    op: &Operation,
+    planned: &HashMap<&str, &str>,
+    journal: &mut Journal,
+) -> Result<Entry> {
+    let read_as_planned = |path: &str| {
         let full = root.join(path);
-        let hash = fingerprint(&full)
-            .ok_or_else(|| Error::io(&full, std::io::Error::from(std::io::ErrorKind::NotFound)))?;
-        Ok::<_, Error>((full, hash, file_mode(&root.join(path)).unwrap_or(0o644)))
+        let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
+        if planned.get(path).map(|text| text.as_bytes()) != Some(bytes.as_slice()) {
+            return Err(Error::Usage(format!(
+                "{path} changed while regraft was planning; nothing was changed, run again"
+            )));
+        }
+        Ok((bytes, file_mode(&full).unwrap_or(0o644)))
     };
     Ok(match op {
         Operation::CreateDir { path } => Entry::CreateDir { path: path.clone() },
         Operation::RemoveDirIfEmpty { path } => Entry::RemoveDir { path: path.clone() },
-        Operation::Move { from, to, contents } => {
-            let (full, original_hash, mode) = original(from)?;
-            let original_blob = match contents {
-                Some(_) => Some(journal.keep(&fs::read(&full).map_err(|e| Error::io(&full, e))?)?),
-                None => None,
-            };
+        Operation::Move {
+            from,
+            to,
+            contents: Some(contents),
+        } => {
+            let (bytes, mode) = read_as_planned(from)?;
             Entry::Move {
                 from: from.clone(),
                 to: to.clone(),
-                original_hash,
-                original_blob,
-                written_hash: contents.as_ref().map(|c| journal::fnv1a(c.as_bytes())),
+                original_hash: journal::fnv1a(&bytes),
+                original_blob: Some(journal.keep(&bytes)),
+                written_hash: Some(journal::fnv1a(contents.as_bytes())),
                 mode,
             }
         }
+        Operation::Move {
+            from,
+            to,
+            contents: None,
+        } => {
+            let full = root.join(from);
+            let missing = || Error::io(&full, std::io::Error::from(std::io::ErrorKind::NotFound));
+            Entry::Move {
+                from: from.clone(),
+                to: to.clone(),
+                original_hash: fingerprint(&full).ok_or_else(missing)?,
+                original_blob: None,
+                written_hash: None,
+                mode: file_mode(&full).unwrap_or(0o644),
+            }
+        }
         Operation::Write { path, contents } => {
-            let (full, original_hash, mode) = original(path)?;
-            let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
+            let (bytes, mode) = read_as_planned(path)?;
             Entry::Write {
                 path: path.clone(),
-                original_hash,
-                original_blob: journal.keep(&bytes)?,
+                original_hash: journal::fnv1a(&bytes),
+                original_blob: journal.keep(&bytes),
                 written_hash: journal::fnv1a(contents.as_bytes()),
                 mode,
             }
@@ -285,7 +335,13 @@ fn journal_entry(root: &Path, op: &Operation, journal: &mut Journal) -> Result<E
     })
 }
 
-fn execute(root: &Path, op: &Operation, applied: &mut Applied) -> Result<()> {
+fn is_file_op(op: &Operation) -> bool {
+    matches!(op, Operation::Move { .. } | Operation::Write { .. })
+}
+
+/// Carries out one operation; returns what it did, as counts.
+fn execute(root: &Path, op: &Operation) -> Result<Applied> {
+    let mut applied = Applied::default();
     match op {
         Operation::CreateDir { path } => {
             let path = root.join(path);
@@ -320,7 +376,7 @@ fn execute(root: &Path, op: &Operation, applied: &mut Applied) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(applied)
 }
 
 /// `--commit`: the pure renames first (the index holds just them), then the rewrites, so

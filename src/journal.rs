@@ -2,9 +2,10 @@
 //! first change, so that `regraft undo` can restore the tree exactly, even after a crash.
 //!
 //! Layout: `.regraft/runs/<id>/journal.json` lists every operation of the run with the
-//! fingerprints (and, for files whose bytes are replaced or deleted, copies under `blobs/`)
-//! needed to undo it; `.regraft/lock` keeps two runs apart. A run directory without
-//! `journal.json` was cut off before its first change and holds nothing to undo.
+//! fingerprints (and, for files whose bytes are replaced, [`Blob`]s: ranges of `blobs.pack`,
+//! one file flushed once however many copies it holds) needed to undo it; `.regraft/lock`
+//! keeps two runs apart. A run directory without `journal.json` was cut off before its first
+//! change and holds nothing to undo.
 //!
 //! Undo is idempotent per operation: each step looks at the disk and does only what is still
 //! needed, so it works whether the run finished, stopped half-way, or crashed inside one
@@ -42,8 +43,8 @@ pub enum Entry {
         to: String,
         /// Fingerprint of the original.
         original_hash: u64,
-        /// Copy of the original under `blobs/`, when the destination gets new contents.
-        original_blob: Option<String>,
+        /// Copy of the original, when the destination gets new contents.
+        original_blob: Option<Blob>,
         /// Fingerprint of the new contents, when rewritten.
         written_hash: Option<u64>,
         /// Unix permission bits of the original.
@@ -55,8 +56,8 @@ pub enum Entry {
         path: String,
         /// Fingerprint of the original.
         original_hash: u64,
-        /// Copy of the original under `blobs/`.
-        original_blob: String,
+        /// Copy of the original.
+        original_blob: Blob,
         /// Fingerprint of what the run wrote.
         written_hash: u64,
         /// Unix permission bits of the original.
@@ -69,14 +70,23 @@ pub enum Entry {
     },
     /// The git index, before the run recorded its renames.
     GitIndex {
-        /// Copy of the index file under `blobs/`.
-        blob: String,
+        /// Copy of the index file.
+        blob: Blob,
     },
     /// Commits made by `--commit`: HEAD before them.
     GitCommit {
         /// The commit HEAD pointed at before the run.
         previous_head: String,
     },
+}
+
+/// A copy of some bytes, kept as a range of the run's `blobs.pack`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blob {
+    /// Where the copy starts in the pack.
+    pub offset: usize,
+    /// How many bytes it has.
+    pub len: usize,
 }
 
 /// The journal file of one run.
@@ -95,15 +105,13 @@ pub struct JournalFile {
 pub struct Journal {
     dir: PathBuf,
     file: JournalFile,
-    blobs: usize,
+    pack: Vec<u8>,
 }
 
 impl Journal {
-    /// Creates a new run directory under `root/.regraft/runs/`.
-    ///
-    /// # Errors
-    /// When the directory cannot be created.
-    pub fn create(root: &Path, command: &str) -> Result<Self> {
+    /// Starts the journal of a new run (its directory under `root/.regraft/runs/` is made by
+    /// the first [`Journal::commit`]).
+    pub fn create(root: &Path, command: &str) -> Self {
         let runs = root.join(DIR).join("runs");
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -114,30 +122,25 @@ impl Journal {
             stamp.subsec_nanos(),
             std::process::id()
         );
-        let dir = runs.join(id);
-        fs::create_dir_all(dir.join("blobs")).map_err(|e| Error::io(&dir, e))?;
-        Ok(Self {
-            dir,
+        Self {
+            dir: runs.join(id),
             file: JournalFile {
                 version: 1,
                 command: command.to_owned(),
                 entries: Vec::new(),
             },
-            blobs: 0,
-        })
+            pack: Vec::new(),
+        }
     }
 
-    /// Keeps a durable copy of `bytes` and returns its name.
-    ///
-    /// # Errors
-    /// When the copy cannot be written.
-    pub fn keep(&mut self, bytes: &[u8]) -> Result<String> {
-        self.blobs += 1;
-        let name = format!("{}", self.blobs);
-        let path = self.dir.join("blobs").join(&name);
-        write_durably(&path, bytes)?;
-        failpoint::step();
-        Ok(name)
+    /// Keeps a copy of `bytes` (on disk with the next [`Journal::commit`]).
+    pub fn keep(&mut self, bytes: &[u8]) -> Blob {
+        let blob = Blob {
+            offset: self.pack.len(),
+            len: bytes.len(),
+        };
+        self.pack.extend_from_slice(bytes);
+        blob
     }
 
     /// Adds a step to the journal (not yet on disk: see [`Journal::commit`]).
@@ -151,6 +154,9 @@ impl Journal {
     /// # Errors
     /// When the journal cannot be written.
     pub fn commit(&self) -> Result<()> {
+        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        write_durably(&self.dir.join("blobs.pack"), &self.pack)?;
+        failpoint::step();
         let json = serde_json::to_vec_pretty(&self.file).expect("journal entries serialise");
         let temp = self.dir.join("journal.json.tmp");
         write_durably(&temp, &json)?;
@@ -288,9 +294,10 @@ pub fn undo(root: &Path, force: bool) -> Result<Undone> {
         path: journal_path.clone(),
         message: e.to_string(),
     })?;
+    let pack_path = dir.join("blobs.pack");
     let replay = Replay {
         root,
-        blobs: dir.join("blobs"),
+        pack: fs::read(&pack_path).map_err(|e| Error::io(&pack_path, e))?,
         git: Git::detect(root),
     };
     let changed: Vec<String> = journal
@@ -313,14 +320,18 @@ pub fn undo(root: &Path, force: bool) -> Result<Undone> {
 
 struct Replay<'a> {
     root: &'a Path,
-    blobs: PathBuf,
+    pack: Vec<u8>,
     git: Option<Git>,
 }
 
 impl Replay<'_> {
-    fn blob(&self, name: &str) -> Result<Vec<u8>> {
-        let path = self.blobs.join(name);
-        fs::read(&path).map_err(|e| Error::io(path, e))
+    fn blob(&self, blob: Blob) -> Result<&[u8]> {
+        self.pack
+            .get(blob.offset..blob.offset + blob.len)
+            .ok_or_else(|| Error::Journal {
+                path: PathBuf::from("blobs.pack"),
+                message: format!("a copy at {}+{} lies past its end", blob.offset, blob.len),
+            })
     }
 
     /// The file of `entry` that someone changed after the run, if any.
@@ -396,7 +407,7 @@ impl Replay<'_> {
                 match original_blob {
                     Some(blob) => {
                         if fingerprint(&from) != Some(*original_hash) {
-                            write_with_mode(&from, &self.blob(blob)?, *mode)?;
+                            write_with_mode(&from, self.blob(*blob)?, *mode)?;
                         }
                         if fs::symlink_metadata(&to).is_ok() {
                             fs::remove_file(&to).map_err(|e| Error::io(&to, e))?;
@@ -420,12 +431,12 @@ impl Replay<'_> {
                 let path = root.join(path);
                 remove_temp_of(&path);
                 if fingerprint(&path) != Some(*original_hash) || file_mode(&path) != Some(*mode) {
-                    write_with_mode(&path, &self.blob(original_blob)?, *mode)?;
+                    write_with_mode(&path, self.blob(*original_blob)?, *mode)?;
                 }
             }
             Entry::GitIndex { blob } => {
                 if let Some(git) = &self.git {
-                    write_durably(git.index_path(), &self.blob(blob)?)?;
+                    write_durably(git.index_path(), self.blob(*blob)?)?;
                 }
             }
             Entry::GitCommit { previous_head } => {
