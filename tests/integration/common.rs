@@ -12,18 +12,9 @@ pub(crate) struct Run {
     pub(crate) stderr: String,
 }
 
-/// Runs `regraft ARGS` in `dir`.
+/// Runs `regraft ARGS` in `dir`, with a clean environment (see [`regraft_env`]).
 pub(crate) fn regraft(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_regraft"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the regraft binary runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    regraft_env(dir, args, &[])
 }
 
 /// Every file under `dir` (hidden ones included, but not regraft's own `.regraft/` journal),

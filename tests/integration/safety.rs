@@ -16,15 +16,21 @@ fn demo_in(dir: &Path) {
     );
 }
 
-#[test]
-fn moves_are_recorded_as_git_renames_and_undo_restores_the_index() {
-    let tmp = tempfile::tempdir().unwrap();
-    demo_in(tmp.path());
+/// The demo tree, with its rewritten `scripts/run_backtest.py` executable (mode 755), so that
+/// the tests see modes kept by rewrites and restored by undo.
+fn demo_with_a_script_in(dir: &Path) {
+    demo_in(dir);
     std::fs::set_permissions(
-        tmp.path().join("scripts/run_backtest.py"),
+        dir.join("scripts/run_backtest.py"),
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
+}
+
+#[test]
+fn moves_are_recorded_as_git_renames_and_undo_restores_the_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_with_a_script_in(tmp.path());
     git_init_commit(tmp.path());
     let before = snapshot(tmp.path());
 
@@ -259,12 +265,7 @@ fn crash_at_every_step(extra_args: &[&str]) -> usize {
     for (crashes, step) in (1..).enumerate() {
         assert!(step < 1000, "the run never finished");
         let tmp = tempfile::tempdir().unwrap();
-        demo_in(tmp.path());
-        std::fs::set_permissions(
-            tmp.path().join("scripts/run_backtest.py"),
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
+        demo_with_a_script_in(tmp.path());
         git_init_commit(tmp.path());
         let before = snapshot(tmp.path());
         let mut args = vec!["apply", SRC, DST];
