@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::failpoint;
 use crate::git::Git;
 use crate::journal::{self, Entry, Journal, Lock, file_mode, fingerprint, write_atomically};
-use crate::plan::Plan;
+use crate::plan::{FileCategory, Plan};
 
 /// One change to the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +45,18 @@ pub enum Operation {
         path: String,
         /// Its new contents.
         contents: String,
+    },
+    /// Delete file `path` (a source copy that is identical to, or merged into, its twin).
+    Delete {
+        /// The file.
+        path: String,
+    },
+    /// Create file `path`, which must not exist (a sidecar of a conflict).
+    Create {
+        /// The file.
+        path: String,
+        /// Its contents.
+        contents: Vec<u8>,
     },
     /// Remove directory `path` if it is empty; leave it otherwise.
     RemoveDirIfEmpty {
@@ -73,20 +85,33 @@ pub struct Applied {
     pub rewritten: usize,
     /// Empty directories removed.
     pub dirs_removed: usize,
+    /// Source copies deleted (identical to, or merged into, their twin in DST).
+    pub deleted: usize,
+    /// Sidecar files written for conflicts.
+    pub sidecars: usize,
     /// Moves recorded as renames in the git index.
     pub git_renames: usize,
     /// Commits made by `--commit`.
     pub commits: usize,
 }
 
-/// The operations that carry out `plan`: directories to create, moves, in-place rewrites,
-/// then the removal of source directories the moves emptied (deepest first).
+/// The operations that carry out `plan`: directories to create, moves, in-place rewrites
+/// (merged files included), deletions of source copies, sidecar files, then the removal of
+/// source directories the run emptied (deepest first).
 pub fn operations(plan: &Plan, root: &Path) -> Vec<Operation> {
     let mut ops = Vec::new();
     let mut created = HashSet::new();
-    for file in &plan.files {
+    let moved = plan
+        .files
+        .iter()
+        .filter(|f| f.category == FileCategory::Move);
+    let new_files = moved
+        .clone()
+        .map(|f| f.to.as_str())
+        .chain(plan.sidecars.iter().map(|(path, _)| path.as_str()));
+    for new_file in new_files {
         let mut missing = Vec::new();
-        let mut dir = file.to.as_str();
+        let mut dir = new_file;
         while let Some((parent, _)) = dir.rsplit_once('/') {
             if created.contains(parent) || root.join(parent).is_dir() {
                 break;
@@ -104,7 +129,7 @@ pub fn operations(plan: &Plan, root: &Path) -> Vec<Operation> {
         .iter()
         .map(|c| (c.path.as_str(), c.updated.as_str()))
         .collect();
-    for file in &plan.files {
+    for file in moved {
         ops.push(Operation::Move {
             from: file.path.clone(),
             to: file.to.clone(),
@@ -119,6 +144,19 @@ pub fn operations(plan: &Plan, root: &Path) -> Vec<Operation> {
             });
         }
     }
+    ops.extend(
+        plan.deletions
+            .iter()
+            .map(|path| Operation::Delete { path: path.clone() }),
+    );
+    ops.extend(
+        plan.sidecars
+            .iter()
+            .map(|(path, contents)| Operation::Create {
+                path: path.clone(),
+                contents: contents.clone(),
+            }),
+    );
     let mut dirs: Vec<String> = Vec::new();
     for m in &plan.moves {
         for file in plan
@@ -157,13 +195,14 @@ pub fn operations(plan: &Plan, root: &Path) -> Vec<Operation> {
 /// [`Error::Git`]. During the run: [`Error::Io`]; the journal then lets `regraft undo` restore
 /// the tree.
 pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied> {
-    let ops = operations(plan, root);
     let mut applied = Applied::default();
-    if ops.is_empty() {
+    if !plan.changes_anything() {
         return Ok(applied);
     }
-    preflight(root, &ops)?;
+    // The lock (in `.regraft/`) comes first, so that the operations see that directory.
     let _lock = Lock::acquire(root)?;
+    let ops = operations(plan, root);
+    preflight(root, &ops)?;
     let git = Git::detect(root);
     if let Some(git) = &git {
         if !options.allow_dirty {
@@ -172,6 +211,13 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
             if !dirty.is_empty() {
                 return Err(Error::Dirty(dirty));
             }
+        }
+        if options.commit && plan.needs_human() {
+            return Err(Error::Usage(
+                "--commit would commit files that need a human (conflicts or skipped files); \
+                 run without --commit, resolve them, and commit yourself"
+                    .to_owned(),
+            ));
         }
         if options.commit && git.has_staged_changes()? {
             return Err(Error::Usage(
@@ -185,19 +231,29 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
             "--commit needs a git work tree around --root".to_owned(),
         ));
     }
-    let renames: Vec<(String, String, crate::git::IndexEntry)> = match &git {
-        Some(git) => {
-            let tracked = git.tracked()?;
-            plan.files
-                .iter()
-                .filter_map(|f| {
-                    let entry = tracked.get(&f.path)?;
-                    Some((f.path.clone(), f.to.clone(), entry.clone()))
-                })
-                .collect()
-        }
-        None => Vec::new(),
-    };
+    let (renames, removals): (Vec<(String, String, crate::git::IndexEntry)>, Vec<String>) =
+        match &git {
+            Some(git) => {
+                let tracked = git.tracked()?;
+                let renames = plan
+                    .files
+                    .iter()
+                    .filter(|f| f.category == FileCategory::Move)
+                    .filter_map(|f| {
+                        let entry = tracked.get(&f.path)?;
+                        Some((f.path.clone(), f.to.clone(), entry.clone()))
+                    })
+                    .collect();
+                let removals = plan
+                    .deletions
+                    .iter()
+                    .filter(|p| tracked.contains_key(*p))
+                    .cloned()
+                    .collect();
+                (renames, removals)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
 
     // Write ahead: every step, and a copy of every byte that will be replaced, is on disk
     // before the first change.
@@ -214,7 +270,7 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
     let head_before = git.as_ref().and_then(Git::head);
     if let Some(git) = git
         .as_ref()
-        .filter(|_| !renames.is_empty() || options.commit)
+        .filter(|_| !renames.is_empty() || !removals.is_empty() || options.commit)
     {
         let index = fs::read(git.index_path()).map_err(|e| Error::io(git.index_path(), e))?;
         let blob = journal.keep(&index);
@@ -245,11 +301,13 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
             applied.moved += counts.moved;
             applied.rewritten += counts.rewritten;
             applied.dirs_removed += counts.dirs_removed;
+            applied.deleted += counts.deleted;
+            applied.sidecars += counts.sidecars;
         }
     }
     if let Some(git) = &git {
-        if !renames.is_empty() {
-            git.record_renames(&renames)?;
+        if !renames.is_empty() || !removals.is_empty() {
+            git.record_renames(&renames, &removals)?;
             applied.git_renames = renames.len();
             failpoint::step();
         }
@@ -264,8 +322,10 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
 fn touched_file(op: &Operation) -> Option<&str> {
     match op {
         Operation::Move { from, .. } => Some(from),
-        Operation::Write { path, .. } => Some(path),
-        Operation::CreateDir { .. } | Operation::RemoveDirIfEmpty { .. } => None,
+        Operation::Write { path, .. } | Operation::Delete { path } => Some(path),
+        Operation::CreateDir { .. }
+        | Operation::Create { .. }
+        | Operation::RemoveDirIfEmpty { .. } => None,
     }
 }
 
@@ -322,6 +382,20 @@ fn journal_entry(
                 mode: file_mode(&full).unwrap_or(0o644),
             }
         }
+        Operation::Delete { path } => {
+            let full = root.join(path);
+            let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
+            Entry::Delete {
+                path: path.clone(),
+                original_hash: journal::fnv1a(&bytes),
+                original_blob: journal.keep(&bytes),
+                mode: file_mode(&full).unwrap_or(0o644),
+            }
+        }
+        Operation::Create { path, contents } => Entry::Create {
+            path: path.clone(),
+            written_hash: journal::fnv1a(contents),
+        },
         Operation::Write { path, contents } => {
             let (bytes, mode) = read_as_planned(path)?;
             Entry::Write {
@@ -336,7 +410,13 @@ fn journal_entry(
 }
 
 fn is_file_op(op: &Operation) -> bool {
-    matches!(op, Operation::Move { .. } | Operation::Write { .. })
+    matches!(
+        op,
+        Operation::Move { .. }
+            | Operation::Write { .. }
+            | Operation::Delete { .. }
+            | Operation::Create { .. }
+    )
 }
 
 /// Carries out one operation; returns what it did, as counts.
@@ -365,6 +445,16 @@ fn execute(root: &Path, op: &Operation) -> Result<Applied> {
             let path = root.join(path);
             write_atomically(&path, contents.as_bytes(), file_mode(&path))?;
             applied.rewritten += 1;
+        }
+        Operation::Delete { path } => {
+            let path = root.join(path);
+            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            failpoint::step();
+            applied.deleted += 1;
+        }
+        Operation::Create { path, contents } => {
+            write_atomically(&root.join(path), contents, None)?;
+            applied.sidecars += 1;
         }
         Operation::RemoveDirIfEmpty { path } => {
             let path = root.join(path);
@@ -418,7 +508,9 @@ fn commit_in_two_steps(
 fn preflight(root: &Path, ops: &[Operation]) -> Result<()> {
     for op in ops {
         match op {
-            Operation::Move { to, .. } if fs::symlink_metadata(root.join(to)).is_ok() => {
+            Operation::Move { to, .. } | Operation::Create { path: to, .. }
+                if fs::symlink_metadata(root.join(to)).is_ok() =>
+            {
                 return Err(Error::BadPath {
                     what: "destination",
                     path: to.clone(),

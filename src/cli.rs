@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::categorize::ConflictStyle;
 use crate::error::{Error, Result};
 use crate::plan::{Plan, build_plan};
 use crate::rules::Rules;
@@ -42,8 +43,16 @@ pub struct MoveArgs {
     /// The directory to move, relative to --root (e.g. `backtester_v2/market_regime`).
     #[arg(required_unless_present = "rules", requires = "dst")]
     pub src: Option<String>,
-    /// Where it goes, relative to --root; must not exist yet or be empty.
+    /// Where it goes, relative to --root. When it exists, SRC is merged into it.
     pub dst: Option<String>,
+    /// How a merge hands over files it cannot merge cleanly: conflict markers in DST, or the
+    /// base, SRC and DST versions side by side under .regraft/conflicts/ (DST left as it was).
+    #[arg(long, value_enum, default_value_t)]
+    pub conflict_style: ConflictStyle,
+    /// Also write the migration report (counts, files that need a human, merge bases) as
+    /// Markdown to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 /// Output formats.
@@ -118,7 +127,7 @@ fn load(target: &MoveArgs) -> Result<Plan> {
         (None, Some(src), Some(dst)) => Rules::from_command_line(&target.root, src, dst)?,
         _ => return Err(Error::Usage("give SRC and DST, or --rules FILE".to_owned())),
     };
-    build_plan(&target.root, &rules)
+    build_plan(&target.root, &rules, target.conflict_style)
 }
 
 fn status(plan: &Plan) -> ExitStatus {
@@ -129,8 +138,21 @@ fn status(plan: &Plan) -> ExitStatus {
     }
 }
 
+/// Writes the Markdown report when `--report` asks for one. It is output, like stdout, not a
+/// change to the tree, so it is written here rather than through `apply`.
+#[allow(clippy::disallowed_methods)]
+fn write_report(target: &MoveArgs, plan: &Plan) -> Result<()> {
+    if let Some(path) = &target.report {
+        let mut text = Vec::new();
+        report::plan_markdown(plan, &mut text).map_err(|e| Error::io(path, e))?;
+        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+    }
+    Ok(())
+}
+
 fn run_plan(args: &PlanArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let plan = load(&args.target)?;
+    write_report(&args.target, &plan)?;
     let written = match args.format {
         Format::Text => report::plan_text(&plan, out),
         Format::Json => report::plan_json(&plan, out),
@@ -141,6 +163,7 @@ fn run_plan(args: &PlanArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 
 fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let plan = load(&args.target)?;
+    write_report(&args.target, &plan)?;
     let applied = if args.dry_run {
         None
     } else {

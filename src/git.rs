@@ -131,38 +131,24 @@ impl Git {
 
     /// Records each `(from, to, entry)` as a rename in the index: `to` gets `from`'s staged blob
     /// and `from` leaves the index, as `git mv` does. Rewrites made after the move stay unstaged.
+    /// Each of `removals` leaves the index (as `git rm` does).
     ///
     /// # Errors
     /// When git fails.
-    pub fn record_renames(&self, renames: &[(String, String, IndexEntry)]) -> Result<()> {
+    pub fn record_renames(
+        &self,
+        renames: &[(String, String, IndexEntry)],
+        removals: &[String],
+    ) -> Result<()> {
         let mut input = String::new();
+        for path in removals {
+            let _ = writeln!(input, "0 {}\t{}{path}", "0".repeat(40), self.prefix);
+        }
         for (from, to, entry) in renames {
-            let _ = writeln!(input, "0 {}	{}{from}", "0".repeat(40), self.prefix);
-            let _ = writeln!(input, "{} {}	{}{to}", entry.mode, entry.blob, self.prefix);
+            let _ = writeln!(input, "0 {}\t{}{from}", "0".repeat(40), self.prefix);
+            let _ = writeln!(input, "{} {}\t{}{to}", entry.mode, entry.blob, self.prefix);
         }
-        let mut child = Command::new("git")
-            .arg("-C")
-            .arg(&self.root)
-            .args(["update-index", "--index-info"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| Error::io("git", e))?;
-        child
-            .stdin
-            .take()
-            .expect("stdin is piped")
-            .write_all(input.as_bytes())
-            .map_err(|e| Error::io("git update-index", e))?;
-        let out = child.wait_with_output().map_err(|e| Error::io("git", e))?;
-        if !out.status.success() {
-            return Err(Error::Git(format!(
-                "git update-index failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
-        }
-        Ok(())
+        git_with_input(&self.root, &["update-index", "--index-info"], &input).map(|_| ())
     }
 
     /// Stages `paths` and commits what is staged with `message`; returns the new commit id.
@@ -216,6 +202,80 @@ impl Git {
         Ok(out.lines().map(str::to_owned).collect())
     }
 
+    /// Every version of root-relative `path` in the history of HEAD, newest first, following
+    /// renames: the commit, the path there (root-relative) and the blob.
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn history(&self, path: &str) -> Result<Vec<Version>> {
+        let pathspec = format!(":(top){}{path}", self.prefix);
+        let log = match git_output(
+            &self.root,
+            &[
+                "log",
+                "--follow",
+                "--format=%x01%H %ct",
+                "--name-only",
+                "HEAD",
+                "--",
+                &pathspec,
+            ],
+        ) {
+            Ok(log) => log,
+            // A repository without commits has no history.
+            Err(_) if self.head().is_none() => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut versions = Vec::new();
+        for record in log.split('\x01').filter(|r| !r.trim().is_empty()) {
+            let mut lines = record.lines().filter(|l| !l.is_empty());
+            let Some((commit, time)) = lines.next().and_then(|l| l.split_once(' ')) else {
+                continue;
+            };
+            let Some(repo_path) = lines.next() else {
+                continue;
+            };
+            versions.push(Version {
+                commit: commit.to_owned(),
+                time: time.parse().unwrap_or(0),
+                path: repo_path
+                    .strip_prefix(&self.prefix)
+                    .unwrap_or(repo_path)
+                    .to_owned(),
+                repo_path: repo_path.to_owned(),
+                blob: String::new(),
+            });
+        }
+        if versions.is_empty() {
+            return Ok(versions);
+        }
+        // One `cat-file` for all blob ids; a version whose path was deleted has none.
+        let mut input = String::new();
+        for v in &versions {
+            let _ = writeln!(input, "{}:{}", v.commit, v.repo_path);
+        }
+        let out = git_with_input(&self.root, &["cat-file", "--batch-check"], &input)?;
+        for (version, line) in versions.iter_mut().zip(out.lines()) {
+            if let Some(blob) = line
+                .strip_suffix(" missing")
+                .map(|_| "")
+                .or_else(|| line.split(' ').next())
+            {
+                blob.clone_into(&mut version.blob);
+            }
+        }
+        versions.retain(|v| !v.blob.is_empty());
+        Ok(versions)
+    }
+
+    /// The contents of a blob.
+    ///
+    /// # Errors
+    /// When git fails or the blob is not UTF-8 text.
+    pub fn blob_text(&self, blob: &str) -> Result<String> {
+        git_output(&self.root, &["cat-file", "blob", blob])
+    }
+
     /// Points HEAD's branch back at `commit` (undo of `--commit`), keeping the work tree.
     ///
     /// # Errors
@@ -227,6 +287,49 @@ impl Git {
         )
         .map(|_| ())
     }
+}
+
+/// One version of a file in git history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    /// The commit.
+    pub commit: String,
+    /// The commit time (seconds since the epoch).
+    pub time: i64,
+    /// The file's root-relative path in that commit.
+    pub path: String,
+    /// The file's repository-relative path in that commit.
+    pub repo_path: String,
+    /// The blob id of the file there.
+    pub blob: String,
+}
+
+/// Runs git in `dir` with `input` on its standard input; returns its standard output.
+fn git_with_input(dir: &Path, args: &[&str], input: &str) -> Result<String> {
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io("git", e))?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_owned();
+    // Write from another thread so that a full stdout pipe cannot deadlock us.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().map_err(|e| Error::io("git", e))?;
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(Error::Git(format!(
+            "git {} failed: {}",
+            args.first().copied().unwrap_or_default(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    String::from_utf8(out.stdout)
+        .map_err(|_| Error::Git("git printed text that is not UTF-8".to_owned()))
 }
 
 /// Runs git in `dir` and returns its standard output.

@@ -63,6 +63,24 @@ pub enum Entry {
         /// Unix permission bits of the original.
         mode: u32,
     },
+    /// A file the run deleted (a source copy identical to, or merged into, its twin).
+    Delete {
+        /// Root-relative file.
+        path: String,
+        /// Fingerprint of the original.
+        original_hash: u64,
+        /// Copy of the original.
+        original_blob: Blob,
+        /// Unix permission bits of the original.
+        mode: u32,
+    },
+    /// A file the run created (a conflict sidecar).
+    Create {
+        /// Root-relative file.
+        path: String,
+        /// Fingerprint of what the run wrote.
+        written_hash: u64,
+    },
     /// A directory the run removed because the move emptied it.
     RemoveDir {
         /// Root-relative directory.
@@ -359,6 +377,20 @@ impl Replay<'_> {
                     None
                 }
             }
+            Entry::Delete {
+                path,
+                original_hash,
+                ..
+            } => {
+                let now = fingerprint(&root.join(path));
+                now.is_some_and(|h| h != *original_hash)
+                    .then(|| path.clone())
+            }
+            Entry::Create { path, written_hash } => {
+                let now = fingerprint(&root.join(path));
+                now.is_some_and(|h| h != *written_hash)
+                    .then(|| path.clone())
+            }
             Entry::Write {
                 path,
                 original_hash,
@@ -432,6 +464,27 @@ impl Replay<'_> {
                 remove_temp_of(&path);
                 if fingerprint(&path) != Some(*original_hash) || file_mode(&path) != Some(*mode) {
                     write_with_mode(&path, self.blob(*original_blob)?, *mode)?;
+                }
+            }
+            Entry::Delete {
+                path,
+                original_hash,
+                original_blob,
+                mode,
+            } => {
+                let path = root.join(path);
+                if fingerprint(&path) != Some(*original_hash) {
+                    if let Some(parent) = path.parent() {
+                        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    }
+                    write_with_mode(&path, self.blob(*original_blob)?, *mode)?;
+                }
+            }
+            Entry::Create { path, .. } => {
+                let path = root.join(path);
+                remove_temp_of(&path);
+                if fs::symlink_metadata(&path).is_ok() {
+                    fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
                 }
             }
             Entry::GitIndex { blob } => {

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod apply;
+pub mod categorize;
 pub mod cli;
 pub mod edit;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod failpoint;
 pub mod git;
 pub mod journal;
 pub mod line_index;
+pub mod merge;
 pub mod module_name;
 pub mod parse;
 pub mod plan;

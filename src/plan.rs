@@ -14,6 +14,9 @@ use std::path::Path;
 use memchr::memmem;
 use rayon::prelude::*;
 
+use crate::categorize::{
+    ConflictStyle, MergeContext, MergeOutcome, MergeReport, categorize, leftover_conflicts,
+};
 use crate::edit::FileEdits;
 use crate::error::{Error, Result};
 use crate::line_index::LineIndex;
@@ -32,8 +35,12 @@ pub struct Plan {
     pub files: Vec<PlannedFile>,
     /// Every reference that changes, sorted by file, line and column.
     pub rewrites: Vec<Rewrite>,
-    /// Files in both source and destination that differ (merging is not built yet: always empty).
+    /// Files in both source and destination that differ (their DST paths).
     pub conflicts: Vec<String>,
+    /// How each conflict file is merged: base used, outcome.
+    pub merges: Vec<MergeReport>,
+    /// Files that still hold conflict markers (or sidecars) from an earlier run.
+    pub unresolved: Vec<String>,
     /// Files, or parts of files, that regraft did not rewrite and a human should look at.
     pub skipped: Vec<Skipped>,
     /// Files under a source directory that are ignored (`.gitignore`, `exclude`) and so stay.
@@ -41,6 +48,12 @@ pub struct Plan {
     /// The new contents of every file that changes, for `apply`, `--diff` and tests.
     #[serde(skip)]
     pub file_changes: Vec<FileChange>,
+    /// Source copies that go away (identical to, or merged into, their DST twin).
+    #[serde(skip)]
+    pub deletions: Vec<String>,
+    /// Sidecar files to create under `.regraft/conflicts/`: (path, contents).
+    #[serde(skip)]
+    pub sidecars: Vec<(String, Vec<u8>)>,
 }
 
 /// What happens to one file under a source directory.
@@ -114,15 +127,32 @@ pub struct FileChange {
 impl Plan {
     /// True when something needs a human (exit status 1).
     pub fn needs_human(&self) -> bool {
-        !self.skipped.is_empty() || !self.conflicts.is_empty()
+        !self.skipped.is_empty()
+            || !self.unresolved.is_empty()
+            || self
+                .merges
+                .iter()
+                .any(|m| matches!(m.outcome, MergeOutcome::Unresolved | MergeOutcome::Sidecar))
+    }
+
+    /// True when applying the plan would change the tree.
+    pub fn changes_anything(&self) -> bool {
+        !self.files.iter().all(|f| f.category == FileCategory::Keep)
+            || !self.file_changes.is_empty()
+            || !self.deletions.is_empty()
+            || !self.sidecars.is_empty()
+    }
+
+    /// How many files fall in `category`.
+    pub fn count(&self, category: FileCategory) -> usize {
+        self.files.iter().filter(|f| f.category == category).count()
     }
 
     /// How many files have at least one rewritten reference.
     pub fn rewritten_files(&self) -> usize {
-        self.file_changes
-            .iter()
-            .filter(|c| c.original != c.updated)
-            .count()
+        let mut files: Vec<&str> = self.rewrites.iter().map(|r| r.file.as_str()).collect();
+        files.dedup();
+        files.len()
     }
 
     /// The number of rewrites of each kind, in [`RefKind::ALL`] order, without zeros.
@@ -138,12 +168,13 @@ impl Plan {
     }
 }
 
-/// Builds the plan for `rules` on the tree at `root`.
+/// Builds the plan for `rules` on the tree at `root`; `style` says how conflicts of a merge
+/// are handed over.
 ///
 /// # Errors
 /// Bad input ([`Error::BadPath`], [`Error::Unsupported`], …), I/O failures, or an internal
 /// overlap of edits.
-pub fn build_plan(root: &Path, rules: &Rules) -> Result<Plan> {
+pub fn build_plan(root: &Path, rules: &Rules, style: ConflictStyle) -> Result<Plan> {
     if !root.is_dir() {
         return Err(Error::BadPath {
             what: "root",
@@ -181,18 +212,44 @@ pub fn build_plan(root: &Path, rules: &Rules) -> Result<Plan> {
         moves: moves.moves().to_vec(),
         ..Plan::default()
     };
+    let mut moved_to = std::collections::HashMap::new();
     for (file, outcome) in files.iter().zip(outcomes) {
         if let Some(to) = outcome.moved_to {
-            plan.files.push(PlannedFile {
-                path: file.path.clone(),
-                to,
-                category: FileCategory::Move,
-            });
+            moved_to.insert(file.path.as_str(), to);
         }
         plan.rewrites.extend(outcome.rewrites);
         plan.skipped.extend(outcome.skipped);
         plan.file_changes.extend(outcome.change);
     }
+    let destinations: Vec<&str> = moves.moves().iter().map(|m| m.dirs.to.as_str()).collect();
+    let git = crate::git::Git::detect(root);
+    let rewrite_source = |path: &str, text: &str| scan.rewrite_text(path, text);
+    let merge_context = MergeContext {
+        root,
+        git: git.as_ref(),
+        style,
+        rewrite_source: &rewrite_source,
+    };
+    // Only a move still to be done has files to sort; after it, DST's files are just files.
+    let pending_destinations: Vec<&str> = moves
+        .moves()
+        .iter()
+        .filter(|m| pending_sources.contains(&m.dirs.from))
+        .map(|m| m.dirs.to.as_str())
+        .collect();
+    let sorted = categorize(
+        &merge_context,
+        &files,
+        &moved_to,
+        &pending_destinations,
+        &mut plan.file_changes,
+    )?;
+    plan.files = sorted.files;
+    plan.conflicts = sorted.merges.iter().map(|m| m.path.clone()).collect();
+    plan.merges = sorted.merges;
+    plan.deletions = sorted.deletions;
+    plan.sidecars = sorted.sidecars;
+    plan.unresolved = leftover_conflicts(root, &files, &destinations);
     for source in &pending_sources {
         let planned: std::collections::HashSet<&str> =
             plan.files.iter().map(|f| f.path.as_str()).collect();
@@ -205,8 +262,9 @@ pub fn build_plan(root: &Path, rules: &Rules) -> Result<Plan> {
     Ok(plan)
 }
 
-/// Checks SRC and DST of one move. Returns false when SRC is gone but DST exists: the move was
-/// done by an earlier run, and only references that still use the old name are left to fix.
+/// Checks SRC and DST of one move (DST may exist: then SRC is merged into it). Returns false
+/// when SRC is gone but DST exists: the move was done by an earlier run, and only references
+/// that still use the old name are left to fix.
 fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
     let bad = |what, path: &str, reason: &str| Error::BadPath {
         what,
@@ -225,14 +283,6 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
         )),
         Ok(meta) if !meta.is_dir() => Err(bad("SRC", src, "is not a directory")),
         Ok(_) => {
-            let dst_has_files =
-                std::fs::read_dir(&dst_path).is_ok_and(|mut entries| entries.next().is_some());
-            if dst_has_files {
-                return Err(Error::Unsupported(format!(
-                    "DST `{dst}` already exists and is not empty: merging into an existing \
-                     directory is not supported yet (issue #5)"
-                )));
-            }
             if dst_path.exists() && !dst_path.is_dir() {
                 return Err(bad("DST", dst, "exists and is not a directory"));
             }
@@ -289,7 +339,37 @@ struct Scan<'a> {
     needles: &'a [memmem::Finder<'a>],
 }
 
+fn is_python(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .is_some_and(|ext| ext == "py" || ext == "pyi")
+}
+
 impl Scan<'_> {
+    fn context(&self, path: &str, new_path: &str) -> FileContext<'_> {
+        FileContext {
+            package: self.roots.package_of_file(path),
+            new_package: self.roots.package_of_file(new_path),
+            moves: self.moves,
+        }
+    }
+
+    /// `text` rewritten as the file at `path` is rewritten (used for merge bases).
+    fn rewrite_text(&self, path: &str, text: &str) -> String {
+        if !is_python(path) {
+            return text.to_owned();
+        }
+        let new_path = self.moves.map_path(path).unwrap_or_else(|| path.to_owned());
+        let tree = parse_python(text);
+        let rewritten = rewrite_python(text, &tree, &self.context(path, &new_path));
+        let edits = rewritten
+            .changes
+            .into_iter()
+            .flat_map(|c| c.edits)
+            .collect();
+        FileEdits::new(edits).map_or_else(|_| text.to_owned(), |edits| edits.apply(text))
+    }
+
     fn file(&self, file: &WalkedFile) -> Result<FileOutcome> {
         let path = &file.path;
         let moved_to = self.moves.map_path(path);
@@ -297,10 +377,7 @@ impl Scan<'_> {
             moved_to: moved_to.clone(),
             ..FileOutcome::default()
         };
-        let is_python = Path::new(path)
-            .extension()
-            .is_some_and(|ext| ext == "py" || ext == "pyi");
-        if !is_python {
+        if !is_python(path) {
             return Ok(outcome);
         }
         let skip = |line, col, reason: &str| Skipped {
@@ -343,12 +420,7 @@ impl Scan<'_> {
         };
         let new_path = moved_to.unwrap_or_else(|| path.clone());
         let tree = parse_python(&text);
-        let cx = FileContext {
-            package: self.roots.package_of_file(path),
-            new_package: self.roots.package_of_file(&new_path),
-            moves: self.moves,
-        };
-        let rewritten = rewrite_python(&text, &tree, &cx);
+        let rewritten = rewrite_python(&text, &tree, &self.context(path, &new_path));
         let index = LineIndex::new(&text);
         if let Some(offset) = first_syntax_error(&tree) {
             let at = index.position(&text, offset);

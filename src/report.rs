@@ -1,9 +1,11 @@
 //! Renders plans and results as text or JSON. The only module (with `main.rs`) that prints.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::apply::Applied;
-use crate::plan::Plan;
+use crate::categorize::{MergeOutcome, MergeReport};
+use crate::plan::{FileCategory, Plan};
 
 /// Writes the plan as JSON (the contract of DESIGN.md: `files`, `rewrites`, `conflicts`, plus
 /// `moves`, `skipped` and `left_behind`).
@@ -28,10 +30,57 @@ pub fn plan_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
             m.dirs.from, m.dirs.to, m.from_module, m.to_module
         )?;
     }
-    if !plan.files.is_empty() {
-        writeln!(out, "\nfiles to move ({}):", plan.files.len())?;
-        for file in &plan.files {
-            writeln!(out, "  {} -> {}", file.path, file.to)?;
+    let listed = [
+        (FileCategory::Move, "files to move"),
+        (
+            FileCategory::Identical,
+            "identical in SRC and DST (the SRC copy is dropped)",
+        ),
+        (FileCategory::Keep, "only in DST (kept)"),
+    ];
+    for (category, title) in listed {
+        let files: Vec<_> = plan
+            .files
+            .iter()
+            .filter(|f| f.category == category)
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        writeln!(out, "\n{title} ({}):", files.len())?;
+        for file in files {
+            if file.path == file.to {
+                writeln!(out, "  {}", file.path)?;
+            } else {
+                writeln!(out, "  {} -> {}", file.path, file.to)?;
+            }
+        }
+    }
+    if !plan.merges.is_empty() {
+        writeln!(
+            out,
+            "\nin both, different: merged into DST ({}):",
+            plan.merges.len()
+        )?;
+        for m in &plan.merges {
+            writeln!(
+                out,
+                "  {} <- {}: {}; {}",
+                m.path,
+                m.source,
+                outcome_text(m),
+                base_text(m)
+            )?;
+        }
+    }
+    if !plan.unresolved.is_empty() {
+        writeln!(
+            out,
+            "\nunresolved conflicts from an earlier run ({}):",
+            plan.unresolved.len()
+        )?;
+        for path in &plan.unresolved {
+            writeln!(out, "  {path}")?;
         }
     }
     if !plan.rewrites.is_empty() {
@@ -87,6 +136,21 @@ pub fn applied_text(plan: &Plan, applied: Option<Applied>, out: &mut dyn Write) 
                 a.rewritten,
                 a.dirs_removed
             )?;
+            if a.deleted > 0 {
+                writeln!(
+                    out,
+                    "dropped {} source copies (identical to, or merged into, DST)",
+                    a.deleted
+                )?;
+            }
+            if a.sidecars > 0 {
+                writeln!(
+                    out,
+                    "wrote {} conflict sidecar files under {}/conflicts/",
+                    a.sidecars,
+                    crate::journal::DIR
+                )?;
+            }
             if a.git_renames > 0 {
                 writeln!(
                     out,
@@ -130,36 +194,152 @@ pub fn diffs(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn skipped_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
-    if plan.skipped.is_empty() {
+    let human = needs_a_human(plan);
+    if human.is_empty() {
         return Ok(());
     }
-    writeln!(out, "\nneeds a human ({}):", plan.skipped.len())?;
-    for s in &plan.skipped {
-        writeln!(out, "  {}:{}:{}: {}", s.path, s.line, s.col, s.reason)?;
+    writeln!(out, "\nneeds a human ({}):", human.len())?;
+    for (path, why) in &human {
+        writeln!(out, "  {path}: {why}")?;
     }
     Ok(())
 }
 
 fn summary(plan: &Plan) -> String {
-    use std::fmt::Write as _;
     let kinds: Vec<String> = plan
         .counts_by_kind()
         .iter()
         .map(|(kind, n)| format!("{} {n}", kind.label()))
         .collect();
-    let mut line = format!(
-        "{} files to move, {} references to rewrite in {} files",
-        plan.files.len(),
+    let mut line = format!("{} files to move", plan.count(FileCategory::Move));
+    if plan.files.iter().any(|f| f.category != FileCategory::Move) {
+        let _ = write!(
+            line,
+            ", {} identical, {} in conflict ({} merged cleanly), {} kept",
+            plan.count(FileCategory::Identical),
+            plan.count(FileCategory::Conflict),
+            plan.merges
+                .iter()
+                .filter(|m| matches!(m.outcome, MergeOutcome::Merged | MergeOutcome::Union))
+                .count(),
+            plan.count(FileCategory::Keep)
+        );
+    }
+    let _ = write!(
+        line,
+        ", {} references to rewrite in {} files",
         plan.rewrites.len(),
         plan.rewritten_files()
     );
     if !kinds.is_empty() {
         let _ = write!(line, " ({})", kinds.join(", "));
     }
-    if !plan.skipped.is_empty() {
-        let _ = write!(line, ", {} need a human", plan.skipped.len());
+    let human = needs_a_human(plan).len();
+    if human > 0 {
+        let _ = write!(line, ", {human} need a human");
     }
     line
+}
+
+fn outcome_text(m: &MergeReport) -> String {
+    match m.outcome {
+        MergeOutcome::Merged => "merged cleanly (review it)".to_owned(),
+        MergeOutcome::Union => "united (imports and __all__ of both)".to_owned(),
+        MergeOutcome::Unresolved => format!("{} conflicts marked in the file", m.conflicts),
+        MergeOutcome::Sidecar => format!(
+            "left as it was; versions under {}/conflicts/",
+            crate::journal::DIR
+        ),
+    }
+}
+
+fn base_text(m: &MergeReport) -> String {
+    match &m.base {
+        Some(base) => format!(
+            "base {}:{}",
+            &base.commit[..base.commit.len().min(12)],
+            base.path
+        ),
+        None if m.outcome == MergeOutcome::Union => "no base needed".to_owned(),
+        None => "no common version in git history (two-way merge)".to_owned(),
+    }
+}
+
+/// Every file a human must look at, with why.
+fn needs_a_human(plan: &Plan) -> Vec<(String, String)> {
+    let mut list: Vec<(String, String)> = plan
+        .merges
+        .iter()
+        .filter(|m| matches!(m.outcome, MergeOutcome::Unresolved | MergeOutcome::Sidecar))
+        .map(|m| (m.path.clone(), outcome_text(m)))
+        .collect();
+    list.extend(
+        plan.unresolved
+            .iter()
+            .map(|p| (p.clone(), "conflict left from an earlier run".to_owned())),
+    );
+    list.extend(
+        plan.skipped
+            .iter()
+            .map(|s| (format!("{}:{}:{}", s.path, s.line, s.col), s.reason.clone())),
+    );
+    list
+}
+
+/// Writes the migration report as Markdown: counts per category, what needs a human, the
+/// merges with their bases, and the rewrites per kind.
+///
+/// # Errors
+/// When `out` fails.
+pub fn plan_markdown(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# regraft migration report\n")?;
+    for m in &plan.moves {
+        writeln!(
+            out,
+            "- `{}` → `{}` (module `{}` → `{}`)",
+            m.dirs.from, m.dirs.to, m.from_module, m.to_module
+        )?;
+    }
+    writeln!(out, "\n| category | files |\n| --- | ---: |")?;
+    for (category, name) in [
+        (FileCategory::Move, "move"),
+        (FileCategory::Identical, "identical"),
+        (FileCategory::Conflict, "conflict"),
+        (FileCategory::Keep, "keep"),
+    ] {
+        writeln!(out, "| {name} | {} |", plan.count(category))?;
+    }
+    writeln!(
+        out,
+        "\n{} references rewritten in {} files.",
+        plan.rewrites.len(),
+        plan.rewritten_files()
+    )?;
+    let human = needs_a_human(plan);
+    writeln!(out, "\n## Needs a human ({})\n", human.len())?;
+    if human.is_empty() {
+        writeln!(out, "Nothing.")?;
+    }
+    for (path, why) in &human {
+        writeln!(out, "- [ ] `{path}`: {why}")?;
+    }
+    if !plan.merges.is_empty() {
+        writeln!(
+            out,
+            "\n## Merges\n\n| file (DST) | from (SRC) | base | outcome |\n| --- | --- | --- | --- |"
+        )?;
+        for m in &plan.merges {
+            writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} |",
+                m.path,
+                m.source,
+                base_text(m),
+                outcome_text(m)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Shows a multi-line snippet on one line.

@@ -2,8 +2,8 @@
 //! repository), `.ignore` and the rules' `exclude` globs.
 //!
 //! In: the root and the exclude globs. Out: every file and symlink, as a root-relative path
-//! with `/` separators, sorted by path. Symlinks are listed, never followed; `.git` and
-//! `.regraft` are never entered.
+//! with `/` separators, sorted by path. Symlinks are listed, never followed; `.git`,
+//! `.regraft` and `__pycache__` (compiled files that Python remakes) are never entered.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -42,7 +42,12 @@ pub fn walk(root: &Path, exclude: &[String]) -> Result<Vec<WalkedFile>> {
         .require_git(false)
         .follow_links(false)
         .overrides(overrides)
-        .filter_entry(|entry| !matches!(entry.file_name().to_str(), Some(".git" | ".regraft")))
+        .filter_entry(|entry| {
+            !matches!(
+                entry.file_name().to_str(),
+                Some(".git" | ".regraft" | "__pycache__")
+            )
+        })
         .build_parallel();
 
     let files = Mutex::new(Vec::new());

@@ -200,10 +200,6 @@ fn bad_input_is_refused_with_nothing_changed() {
         &["apply", "--rules", "missing.toml"],
         "cannot read rules file missing.toml",
     );
-    refused(
-        &["apply", SRC, "backtester_v2/strategies"],
-        "merging into an existing directory is not supported yet",
-    );
     refused(&["apply", SRC], "");
     refused(
         &["plan", "--format", "yaml", SRC, DST],

@@ -1,0 +1,395 @@
+//! Issue #5: merging SRC into an existing DST. The history is built here, in a temporary git
+//! repository: the package is copied (forked) into DST, then both copies are edited.
+
+use std::path::Path;
+
+use crate::common::{git, read_tree, regraft, snapshot, write_tree};
+
+const SRC: &str = "backtester_v2/market_regime";
+const DST: &str = "backtester_v2/strategies/market_regime";
+
+const DETECTOR: &str = r#""""Detects the market regime from prices."""
+from backtester_v2.market_regime.indicators import rolling_vol
+
+
+def detect(prices):
+    vol = rolling_vol(prices, 20)
+    return "bull" if vol < 0.2 else "bear"
+
+
+def describe(regime):
+    return f"regime={regime}"
+"#;
+
+const INDICATORS: &str = r#""""Indicators."""
+
+
+def rolling_vol(prices, window):
+    tail = prices[-window:]
+    return (max(tail) - min(tail)) / max(tail)
+"#;
+
+const INIT: &str = r#""""Market regime detection."""
+from .detector import detect
+
+__all__ = ["detect"]
+"#;
+
+/// Builds the forked history; returns the first commit (where the shared versions live).
+fn forked_repository(dir: &Path) -> String {
+    write_tree(
+        dir,
+        &[
+            ("backtester_v2/__init__.py", ""),
+            ("backtester_v2/strategies/__init__.py", ""),
+            (
+                "backtester_v2/engine.py",
+                "from backtester_v2.market_regime import detect\n",
+            ),
+            ("backtester_v2/market_regime/__init__.py", INIT),
+            ("backtester_v2/market_regime/detector.py", DETECTOR),
+            ("backtester_v2/market_regime/indicators.py", INDICATORS),
+            (
+                "backtester_v2/market_regime/config.py",
+                "from backtester_v2.market_regime.labels import Regime\n\nDEFAULT = Regime.BULL\n",
+            ),
+            (
+                "backtester_v2/market_regime/labels.py",
+                "import enum\n\n\nclass Regime(enum.Enum):\n    BULL = \"bull\"\n    BEAR = \"bear\"\n",
+            ),
+            ("backtester_v2/market_regime/thresholds.yaml", "bull: 0.2\n"),
+            (
+                "backtester_v2/market_regime/features/__init__.py",
+                "from .trend import slope\n",
+            ),
+            (
+                "backtester_v2/market_regime/features/trend.py",
+                "def slope(xs):\n    return xs[-1] - xs[0]\n",
+            ),
+        ],
+    );
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "market regime package"]);
+    let first = git(dir, &["rev-parse", "HEAD"]).trim().to_owned();
+
+    // The fork: a copy of the package under strategies/ (without labels.py and the yaml).
+    for file in [
+        "__init__.py",
+        "detector.py",
+        "indicators.py",
+        "config.py",
+        "features/__init__.py",
+        "features/trend.py",
+    ] {
+        let text = std::fs::read_to_string(dir.join(SRC).join(file)).unwrap();
+        write_tree(dir, &[(&format!("{DST}/{file}"), &text)]);
+    }
+    git(dir, &["add", "-A"]);
+    git(
+        dir,
+        &["commit", "-q", "-m", "copy market_regime into strategies"],
+    );
+
+    // Both copies grow apart.
+    write_tree(
+        dir,
+        &[
+            (
+                &format!("{SRC}/detector.py"),
+                &DETECTOR.replace("prices, 20", "prices, 30"),
+            ),
+            (
+                &format!("{DST}/detector.py"),
+                &DETECTOR.replace("f\"regime={regime}\"", "f\"Regime: {regime}\""),
+            ),
+            (
+                &format!("{SRC}/indicators.py"),
+                &INDICATORS.replace("/ max(tail)", "/ min(tail)"),
+            ),
+            (
+                &format!("{DST}/indicators.py"),
+                &INDICATORS.replace("/ max(tail)", "/ (sum(tail) / len(tail))"),
+            ),
+            (
+                &format!("{DST}/config.py"),
+                "from backtester_v2.strategies.market_regime.labels import Regime\n\nDEFAULT = Regime.BULL\n",
+            ),
+            (
+                &format!("{SRC}/__init__.py"),
+                &INIT
+                    .replace(
+                        "import detect\n",
+                        "import detect\nfrom .labels import Regime\n",
+                    )
+                    .replace("[\"detect\"]", "[\"detect\", \"Regime\"]"),
+            ),
+            (
+                &format!("{DST}/__init__.py"),
+                &INIT
+                    .replace(
+                        "import detect\n",
+                        "import detect\nfrom .risk import RiskGate\n",
+                    )
+                    .replace("[\"detect\"]", "[\"detect\", \"RiskGate\"]"),
+            ),
+            (&format!("{DST}/risk.py"), "class RiskGate:\n    pass\n"),
+            (
+                &format!("{SRC}/features/__init__.py"),
+                "from .trend import slope\nfrom .volatility import realized\n",
+            ),
+            (
+                &format!("{SRC}/features/volatility.py"),
+                "def realized(xs):\n    return max(xs) - min(xs)\n",
+            ),
+            (
+                &format!("{DST}/features/__init__.py"),
+                "from .trend import slope\nfrom .momentum import roc\n",
+            ),
+            (
+                &format!("{DST}/features/momentum.py"),
+                "def roc(xs):\n    return xs[-1] / xs[0] - 1\n",
+            ),
+            // Added on each side on its own: no shared history.
+            (
+                &format!("{SRC}/notes.py"),
+                "\"\"\"Release notes.\"\"\"\nVERSION = \"2.1\"\nOWNER = \"quant-research\"\n",
+            ),
+            (
+                &format!("{DST}/notes.py"),
+                "\"\"\"Release notes.\"\"\"\nVERSION = \"3.0\"\nOWNER = \"quant-research\"\n",
+            ),
+        ],
+    );
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "both copies grow apart"]);
+    first
+}
+
+#[test]
+fn a_merge_sorts_every_file_and_merges_the_conflicts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = forked_repository(tmp.path());
+    let short = &first[..12];
+    let before = snapshot(tmp.path());
+
+    let plan = regraft(tmp.path(), &["plan", SRC, DST, "--format", "json"]);
+    assert_eq!(plan.code, 1, "{}{}", plan.stdout, plan.stderr);
+    let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let categories: Vec<(String, String)> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["category"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        (format!("{SRC}/__init__.py"), "conflict"),
+        (format!("{SRC}/config.py"), "identical"),
+        (format!("{SRC}/detector.py"), "conflict"),
+        (format!("{SRC}/features/__init__.py"), "conflict"),
+        (format!("{SRC}/features/trend.py"), "identical"),
+        (format!("{SRC}/features/volatility.py"), "move"),
+        (format!("{SRC}/indicators.py"), "conflict"),
+        (format!("{SRC}/labels.py"), "move"),
+        (format!("{SRC}/notes.py"), "conflict"),
+        (format!("{SRC}/thresholds.yaml"), "move"),
+        (format!("{DST}/features/momentum.py"), "keep"),
+        (format!("{DST}/risk.py"), "keep"),
+    ]
+    .into_iter()
+    .map(|(p, c)| (p, c.to_owned()))
+    .collect();
+    assert_eq!(categories, expected);
+    assert_eq!(
+        json["conflicts"],
+        serde_json::json!([
+            format!("{DST}/__init__.py"),
+            format!("{DST}/detector.py"),
+            format!("{DST}/features/__init__.py"),
+            format!("{DST}/indicators.py"),
+            format!("{DST}/notes.py"),
+        ])
+    );
+    assert_eq!(json["merges"][1]["outcome"], "merged");
+    assert_eq!(json["merges"][1]["base"]["commit"], first.as_str());
+    assert_eq!(
+        json["merges"][1]["base"]["path"],
+        format!("{SRC}/detector.py")
+    );
+    assert_eq!(json["merges"][4]["base"], serde_json::Value::Null);
+
+    let run = regraft(tmp.path(), &["apply", SRC, DST, "--report", "../report.md"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let tree = read_tree(tmp.path());
+    let text = |path: &str| String::from_utf8(tree[path].clone()).unwrap();
+    assert!(!tmp.path().join(SRC).exists(), "the emptied SRC is removed");
+    assert_eq!(
+        text(&format!("{DST}/detector.py")),
+        DETECTOR
+            .replace(
+                "backtester_v2.market_regime.",
+                "backtester_v2.strategies.market_regime."
+            )
+            .replace("prices, 20", "prices, 30")
+            .replace("f\"regime={regime}\"", "f\"Regime: {regime}\"")
+    );
+    assert_eq!(
+        text(&format!("{DST}/indicators.py")),
+        format!(
+            "\"\"\"Indicators.\"\"\"\n\n\ndef rolling_vol(prices, window):\n    tail = prices[-window:]\n\
+             <<<<<<< DST {DST}/indicators.py\n    return (max(tail) - min(tail)) / (sum(tail) / len(tail))\n\
+             ||||||| base {short}:{SRC}/indicators.py\n    return (max(tail) - min(tail)) / max(tail)\n\
+             =======\n    return (max(tail) - min(tail)) / min(tail)\n>>>>>>> SRC {SRC}/indicators.py\n"
+        )
+    );
+    assert_eq!(
+        text(&format!("{DST}/notes.py")),
+        format!(
+            "\"\"\"Release notes.\"\"\"\n<<<<<<< DST {DST}/notes.py\nVERSION = \"3.0\"\n=======\nVERSION = \"2.1\"\n>>>>>>> SRC {SRC}/notes.py\nOWNER = \"quant-research\"\n"
+        )
+    );
+    assert_eq!(
+        text(&format!("{DST}/__init__.py")),
+        "\"\"\"Market regime detection.\"\"\"\nfrom .detector import detect\nfrom .risk import RiskGate\nfrom .labels import Regime\n\n__all__ = [\"detect\", \"RiskGate\", \"Regime\"]\n"
+    );
+    assert_eq!(
+        text(&format!("{DST}/features/__init__.py")),
+        "from .trend import slope\nfrom .momentum import roc\nfrom .volatility import realized\n"
+    );
+    assert_eq!(
+        text(&format!("{DST}/config.py")),
+        "from backtester_v2.strategies.market_regime.labels import Regime\n\nDEFAULT = Regime.BULL\n"
+    );
+    assert!(tree.contains_key(&format!("{DST}/labels.py")));
+    assert!(tree.contains_key(&format!("{DST}/thresholds.yaml")));
+    assert!(tree.contains_key(&format!("{DST}/features/volatility.py")));
+    assert_eq!(
+        text("backtester_v2/engine.py"),
+        "from backtester_v2.strategies.market_regime import detect\n"
+    );
+
+    let report = std::fs::read_to_string(tmp.path().join("../report.md")).unwrap();
+    std::fs::remove_file(tmp.path().join("../report.md")).unwrap();
+    assert_eq!(
+        report,
+        format!(
+            "# regraft migration report\n\n\
+             - `{SRC}` → `{DST}` (module `backtester_v2.market_regime` → `backtester_v2.strategies.market_regime`)\n\n\
+             | category | files |\n| --- | ---: |\n| move | 3 |\n| identical | 2 |\n| conflict | 5 |\n| keep | 2 |\n\n\
+             4 references rewritten in 4 files.\n\n\
+             ## Needs a human (2)\n\n\
+             - [ ] `{DST}/indicators.py`: 1 conflicts marked in the file\n\
+             - [ ] `{DST}/notes.py`: 1 conflicts marked in the file\n\n\
+             ## Merges\n\n| file (DST) | from (SRC) | base | outcome |\n| --- | --- | --- | --- |\n\
+             | `{DST}/__init__.py` | `{SRC}/__init__.py` | no base needed | united (imports and __all__ of both) |\n\
+             | `{DST}/detector.py` | `{SRC}/detector.py` | base {short}:{SRC}/detector.py | merged cleanly (review it) |\n\
+             | `{DST}/features/__init__.py` | `{SRC}/features/__init__.py` | no base needed | united (imports and __all__ of both) |\n\
+             | `{DST}/indicators.py` | `{SRC}/indicators.py` | base {short}:{SRC}/indicators.py | 1 conflicts marked in the file |\n\
+             | `{DST}/notes.py` | `{SRC}/notes.py` | no common version in git history (two-way merge) | 1 conflicts marked in the file |\n"
+        )
+    );
+
+    // The migration is not over while markers remain: plan says so.
+    let later = regraft(tmp.path(), &["plan", SRC, DST]);
+    assert_eq!(later.code, 1);
+    assert!(
+        later.stdout.contains(&format!("unresolved conflicts from an earlier run (2):\n  {DST}/indicators.py\n  {DST}/notes.py\n")),
+        "{}",
+        later.stdout
+    );
+
+    let undo = regraft(tmp.path(), &["undo"]);
+    assert_eq!(undo.code, 0, "{}{}", undo.stdout, undo.stderr);
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn line_merges_agree_with_git_merge_file() {
+    let cases = [
+        // (base, dst, src)
+        (
+            INDICATORS,
+            INDICATORS.replace("/ max(tail)", "/ 2"),
+            INDICATORS.replace("/ max(tail)", "/ 3"),
+        ),
+        (
+            DETECTOR,
+            DETECTOR.replace("20", "25"),
+            DETECTOR.replace("regime=", "r="),
+        ),
+        (
+            "a\nb\nc\nd\ne\nf\n",
+            "a\nB\nc\nd\nE\nf\n".to_owned(),
+            "a\nb\nC\nd\nE2\nf\ng\n".to_owned(),
+        ),
+        ("x\n", "x\ny\n".to_owned(), "x\nz\n".to_owned()),
+    ];
+    let labels = regraft::merge::Labels {
+        dst: "DST new/m.py".into(),
+        base: "base 0123456789ab:old/m.py".into(),
+        src: "SRC old/m.py".into(),
+    };
+    for (i, (base, dst, src)) in cases.iter().enumerate() {
+        let ours = regraft::merge::three_way(base, dst, src, &labels);
+        let tmp = tempfile::tempdir().unwrap();
+        write_tree(tmp.path(), &[("base", base), ("dst", dst), ("src", src)]);
+        let oracle = std::process::Command::new("git")
+            .current_dir(tmp.path())
+            .args(["merge-file", "-p", "--diff3"])
+            .args(["-L", &labels.dst, "-L", &labels.base, "-L", &labels.src])
+            .args(["dst", "base", "src"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            ours.text,
+            String::from_utf8(oracle.stdout).unwrap(),
+            "case {i}: regraft and git merge-file disagree"
+        );
+        assert_eq!(
+            ours.conflicts,
+            usize::try_from(oracle.status.code().unwrap()).unwrap(),
+            "case {i}"
+        );
+    }
+}
+
+#[test]
+fn sidecar_style_leaves_dst_alone_and_writes_the_three_versions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = forked_repository(tmp.path());
+    let before = snapshot(tmp.path());
+    let dst_indicators = std::fs::read(tmp.path().join(DST).join("indicators.py")).unwrap();
+    let run = regraft(
+        tmp.path(),
+        &["apply", SRC, DST, "--conflict-style", "sidecar"],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        std::fs::read(tmp.path().join(DST).join("indicators.py")).unwrap(),
+        dst_indicators
+    );
+    let sidecars = tmp.path().join(".regraft/conflicts").join(DST);
+    assert_eq!(
+        std::fs::read_to_string(sidecars.join("indicators.py.BASE")).unwrap(),
+        INDICATORS
+    );
+    assert_eq!(
+        std::fs::read_to_string(sidecars.join("indicators.py.SRC")).unwrap(),
+        INDICATORS.replace("/ max(tail)", "/ min(tail)")
+    );
+    assert!(sidecars.join("notes.py.SRC").exists() && !sidecars.join("notes.py.BASE").exists());
+    assert!(
+        run.stdout.contains("wrote 5 conflict sidecar files"),
+        "{}",
+        run.stdout
+    );
+    let _ = first;
+    assert_eq!(regraft(tmp.path(), &["undo"]).code, 0);
+    assert_eq!(snapshot(tmp.path()), before);
+    assert!(!sidecars.join("indicators.py.SRC").exists());
+}
