@@ -107,7 +107,7 @@ pub fn plan_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     if !plan.left_behind.is_empty() {
         writeln!(
             out,
-            "\nleft behind in the source directory, ignored by .gitignore or exclude ({}):",
+            "\nleft behind in the source directory (ignored by .gitignore or exclude, or __pycache__) ({}):",
             plan.left_behind.len()
         )?;
         for path in &plan.left_behind {

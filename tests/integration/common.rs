@@ -229,3 +229,46 @@ pub(crate) fn snapshot(dir: &Path) -> Snapshot {
         },
     }
 }
+
+/// Kills the run of `regraft ARGS` after each of its durable steps in turn (as a power cut
+/// would), on a fresh tree made by `setup` each time, and checks that `regraft undo` brings
+/// back every byte, mode, index entry and HEAD. The last, uninterrupted run must exit with
+/// `finished_code`. Returns how many crashes were tried.
+pub(crate) fn crash_at_every_step(
+    setup: impl Fn(&Path),
+    args: &[&str],
+    finished_code: i32,
+) -> usize {
+    for (crashes, step) in (1..).enumerate() {
+        assert!(step < 1000, "the run never finished");
+        let tmp = tempfile::tempdir().unwrap();
+        setup(tmp.path());
+        let before = snapshot(tmp.path());
+        let step_text = step.to_string();
+        let run = regraft_env(tmp.path(), args, &[("REGRAFT_FAILPOINT", &step_text)]);
+        let finished = run.code != -1;
+        assert!(
+            !finished || run.code == finished_code,
+            "step {step}: exit {} {}",
+            run.code,
+            run.stderr
+        );
+        let undo = regraft_env(tmp.path(), &["undo"], &[]);
+        let nothing_yet = undo.code == 2 && undo.stderr.contains("nothing to undo");
+        assert!(
+            undo.code == 0 || nothing_yet,
+            "step {step}: undo failed: {}{}",
+            undo.stdout,
+            undo.stderr
+        );
+        assert_eq!(
+            snapshot(tmp.path()),
+            before,
+            "step {step}: undo did not restore the tree"
+        );
+        if finished {
+            return crashes;
+        }
+    }
+    unreachable!()
+}

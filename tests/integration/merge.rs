@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{git, read_tree, regraft, snapshot, write_tree};
+use crate::common::{crash_at_every_step, git, read_tree, regraft, snapshot, write_tree};
 
 const SRC: &str = "backtester_v2/market_regime";
 const DST: &str = "backtester_v2/strategies/market_regime";
@@ -392,4 +392,14 @@ fn sidecar_style_leaves_dst_alone_and_writes_the_three_versions() {
     assert_eq!(regraft(tmp.path(), &["undo"]).code, 0);
     assert_eq!(snapshot(tmp.path()), before);
     assert!(!sidecars.join("indicators.py.SRC").exists());
+}
+
+#[test]
+fn undo_restores_a_merge_after_a_crash_at_any_step() {
+    let setup = |dir: &Path| {
+        forked_repository(dir);
+    };
+    let crashes = crash_at_every_step(setup, &["apply", SRC, DST], 1);
+    assert!(crashes > 15, "only {crashes} failpoints");
+    eprintln!("crash safety: {crashes} failpoints exercised in a merge");
 }

@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use crate::common::{
-    copy_dir, git, git_init_commit, read_tree, regraft, regraft_env, snapshot, write_tree,
+    copy_dir, crash_at_every_step, git, git_init_commit, read_tree, regraft, regraft_env, snapshot,
+    write_tree,
 };
 
 const SRC: &str = "backtester_v2/market_regime";
@@ -259,49 +260,13 @@ fn a_second_apply_changes_and_journals_nothing() {
     assert_eq!(runs(), 1);
 }
 
-/// Kills the run after each of its durable steps in turn (as a power cut would), then checks
-/// that `regraft undo` brings back every byte, mode, index entry and HEAD.
-fn crash_at_every_step(extra_args: &[&str]) -> usize {
-    for (crashes, step) in (1..).enumerate() {
-        assert!(step < 1000, "the run never finished");
-        let tmp = tempfile::tempdir().unwrap();
-        demo_with_a_script_in(tmp.path());
-        git_init_commit(tmp.path());
-        let before = snapshot(tmp.path());
-        let mut args = vec!["apply", SRC, DST];
-        args.extend(extra_args);
-        let step_text = step.to_string();
-        let run = regraft_env(tmp.path(), &args, &[("REGRAFT_FAILPOINT", &step_text)]);
-        let finished = run.code == 0;
-        assert!(
-            finished || run.code == -1,
-            "step {step}: exit {} {}",
-            run.code,
-            run.stderr
-        );
-        let undo = regraft_env(tmp.path(), &["undo"], &[]);
-        let nothing_yet = undo.code == 2 && undo.stderr.contains("nothing to undo");
-        assert!(
-            undo.code == 0 || nothing_yet,
-            "step {step}: undo failed: {}{}",
-            undo.stdout,
-            undo.stderr
-        );
-        assert_eq!(
-            snapshot(tmp.path()),
-            before,
-            "step {step}: undo did not restore the tree"
-        );
-        if finished {
-            return crashes;
-        }
-    }
-    unreachable!()
-}
-
 #[test]
 fn undo_restores_the_tree_after_a_crash_at_any_step() {
-    let crashes = crash_at_every_step(&[]);
+    let setup = |dir: &Path| {
+        demo_with_a_script_in(dir);
+        git_init_commit(dir);
+    };
+    let crashes = crash_at_every_step(setup, &["apply", SRC, DST], 0);
     // The demo run has dozens of durable steps (journal copies, moves, writes, directories,
     // the git index): make sure the loop really went through them.
     assert!(crashes > 40, "only {crashes} failpoints");
@@ -310,7 +275,11 @@ fn undo_restores_the_tree_after_a_crash_at_any_step() {
 
 #[test]
 fn undo_restores_the_tree_after_a_crash_at_any_step_with_commit() {
-    let crashes = crash_at_every_step(&["--commit"]);
+    let setup = |dir: &Path| {
+        demo_with_a_script_in(dir);
+        git_init_commit(dir);
+    };
+    let crashes = crash_at_every_step(setup, &["apply", SRC, DST, "--commit"], 0);
     assert!(crashes > 40, "only {crashes} failpoints");
     eprintln!("crash safety: {crashes} failpoints exercised with --commit");
 }
