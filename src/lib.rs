@@ -7,7 +7,8 @@
 //! 3. [`resolve`]: file paths ↔ module names under the import roots; old module → new module.
 //! 4. [`parse`]: tree-sitter parses the Python files that can refer to a moved module.
 //! 5. [`rewrite`]: each reference the move affects becomes a [`rewrite::Change`] made of
-//!    byte-range [`edit::Edit`]s.
+//!    byte-range [`edit::Edit`]s; [`references`] resolves module and file paths written in
+//!    strings and in text files (TOML, YAML, INI, rst, …).
 //! 6. [`plan`]: all of the above, gathered into a serialisable [`plan::Plan`] before any write.
 //! 7. [`apply`] and [`journal`]: the only stages that write. The journal records every step
 //!    (and a copy of every byte to be replaced) before the first change; apply moves files
@@ -31,6 +32,7 @@ pub mod merge;
 pub mod module_name;
 pub mod parse;
 pub mod plan;
+pub mod references;
 pub mod report;
 pub mod resolve;
 pub mod rewrite;

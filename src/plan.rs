@@ -21,6 +21,7 @@ use crate::edit::FileEdits;
 use crate::error::{Error, Result};
 use crate::line_index::LineIndex;
 use crate::parse::{first_syntax_error, parse_python};
+use crate::references::{ModuleIndex, References};
 use crate::resolve::{ImportRoots, ModuleMove, ModuleMoves};
 use crate::rewrite::{FileContext, RefKind, rewrite_python};
 use crate::rules::Rules;
@@ -192,6 +193,18 @@ pub fn build_plan(root: &Path, rules: &Rules, style: ConflictStyle) -> Result<Pl
     }
 
     let files = walk(root, &rules.exclude)?;
+    let index = ModuleIndex::build(&roots, &files);
+    let references = References::new(root, &moves, &index, &files);
+    let mut text_files = globset::GlobSetBuilder::new();
+    for glob in &rules.text_files {
+        text_files.add(
+            globset::Glob::new(glob)
+                .map_err(|e| Error::Usage(format!("[files] include glob `{glob}`: {e}")))?,
+        );
+    }
+    let text_files = text_files
+        .build()
+        .map_err(|e| Error::Usage(format!("[files] include: {e}")))?;
     let needles: Vec<memmem::Finder<'_>> = moves
         .moves()
         .iter()
@@ -202,6 +215,8 @@ pub fn build_plan(root: &Path, rules: &Rules, style: ConflictStyle) -> Result<Pl
         roots: &roots,
         moves: &moves,
         needles: &needles,
+        references: &references,
+        text_files: &text_files,
     };
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
@@ -337,6 +352,8 @@ struct Scan<'a> {
     roots: &'a ImportRoots,
     moves: &'a ModuleMoves,
     needles: &'a [memmem::Finder<'a>],
+    references: &'a References<'a>,
+    text_files: &'a globset::GlobSet,
 }
 
 fn is_python(path: &str) -> bool {
@@ -351,6 +368,7 @@ impl Scan<'_> {
             package: self.roots.package_of_file(path),
             new_package: self.roots.package_of_file(new_path),
             moves: self.moves,
+            references: Some(self.references),
         }
     }
 
@@ -378,6 +396,9 @@ impl Scan<'_> {
             ..FileOutcome::default()
         };
         if !is_python(path) {
+            if !file.is_symlink && self.text_files.is_match(path) {
+                self.text_file(path, &mut outcome)?;
+            }
             return Ok(outcome);
         }
         let skip = |line, col, reason: &str| Skipped {
@@ -436,11 +457,29 @@ impl Scan<'_> {
                 .skipped
                 .push(skip(at.line, at.col, &problem.message));
         }
-        for change in &rewritten.changes {
+        self.record(path, &new_path, text, rewritten.changes, &mut outcome)?;
+        Ok(outcome)
+    }
+
+    /// Records `changes` of the file at `path` (`text` today): the reported rewrites, and the
+    /// new contents.
+    fn record(
+        &self,
+        path: &str,
+        new_path: &str,
+        text: String,
+        changes: Vec<crate::rewrite::Change>,
+        outcome: &mut FileOutcome,
+    ) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let index = LineIndex::new(&text);
+        for change in &changes {
             let at = index.position(&text, change.range.start);
             let (old, new) = change.old_and_new(&text);
             outcome.rewrites.push(Rewrite {
-                file: path.clone(),
+                file: path.to_owned(),
                 line: at.line,
                 col: at.col,
                 kind: change.kind,
@@ -448,24 +487,32 @@ impl Scan<'_> {
                 new,
             });
         }
-        let edits = rewritten
-            .changes
-            .into_iter()
-            .flat_map(|c| c.edits)
-            .collect();
+        let edits = changes.into_iter().flat_map(|c| c.edits).collect();
         let edits = FileEdits::new(edits).map_err(|source| Error::Overlap {
-            path: path.clone(),
+            path: path.to_owned(),
             source,
         })?;
-        if !edits.is_empty() {
-            outcome.change = Some(FileChange {
-                path: path.clone(),
-                new_path,
-                updated: edits.apply(&text),
-                original: text,
-            });
+        outcome.change = Some(FileChange {
+            path: path.to_owned(),
+            new_path: new_path.to_owned(),
+            updated: edits.apply(&text),
+            original: text,
+        });
+        Ok(())
+    }
+
+    /// Rewrites the module and file paths in a text file that is not Python.
+    fn text_file(&self, path: &str, outcome: &mut FileOutcome) -> Result<()> {
+        let bytes = std::fs::read(self.root.join(path)).map_err(|e| Error::io(path, e))?;
+        if !self.needles.iter().any(|n| n.find(&bytes).is_some()) {
+            return Ok(());
         }
-        Ok(outcome)
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok(());
+        };
+        let changes = self.references.rewrite_text_file(&text);
+        let new_path = outcome.moved_to.clone().unwrap_or_else(|| path.to_owned());
+        self.record(path, &new_path, text, changes, outcome)
     }
 }
 

@@ -23,6 +23,7 @@ use tree_sitter::{Node, Tree};
 use crate::edit::Edit;
 use crate::module_name::ModuleName;
 use crate::parse::text;
+use crate::references::References;
 use crate::resolve::{ModuleMoves, resolve_relative};
 
 /// What the rewrite needs to know about the file besides its text.
@@ -34,6 +35,8 @@ pub struct FileContext<'a> {
     pub new_package: Option<ModuleName>,
     /// The moves of this run.
     pub moves: &'a ModuleMoves,
+    /// Resolves module and file paths written in strings; `None` leaves strings alone.
+    pub references: Option<&'a References<'a>>,
 }
 
 /// The kinds of reference regraft rewrites, as counted in reports.
@@ -52,17 +55,26 @@ pub enum RefKind {
     Split,
     /// An attribute chain such as `a.b.c.f()` after `import a.b.c`.
     Attribute,
+    /// A string whose whole content is a moved module path (`mock.patch("a.b.f")`).
+    String,
+    /// A root-relative path to a moved file, in a string or a text file.
+    Path,
+    /// A module path in a file that is not Python (TOML, YAML, INI, rst, …).
+    Config,
 }
 
 impl RefKind {
     /// Every kind, in report order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 9] = [
         Self::Import,
         Self::FromImport,
         Self::ImportedModule,
         Self::Relative,
         Self::Split,
         Self::Attribute,
+        Self::String,
+        Self::Path,
+        Self::Config,
     ];
 
     /// A short human label.
@@ -74,6 +86,9 @@ impl RefKind {
             Self::Relative => "relative import",
             Self::Split => "split import",
             Self::Attribute => "attribute chain",
+            Self::String => "string",
+            Self::Path => "file path",
+            Self::Config => "config reference",
         }
     }
 }
@@ -90,7 +105,7 @@ pub struct Change {
 }
 
 impl Change {
-    fn replace(kind: RefKind, range: Range<usize>, new: String) -> Self {
+    pub(crate) fn replace(kind: RefKind, range: Range<usize>, new: String) -> Self {
         Self {
             kind,
             edits: vec![Edit::replace(range.clone(), new)],
@@ -150,6 +165,11 @@ pub fn rewrite_python(source: &str, tree: &Tree, cx: &FileContext<'_>) -> Rewrit
             out.changes.push(change);
         }
     }
+    if let Some(references) = cx.references {
+        for node in &found.strings {
+            rewrite_string(*node, source, references, &mut out);
+        }
+    }
     out.changes.sort_by_key(|c| (c.range.start, c.range.end));
     out
 }
@@ -159,6 +179,7 @@ struct Found<'t> {
     imports: Vec<Node<'t>>,
     from_imports: Vec<Node<'t>>,
     chains: Vec<Node<'t>>,
+    strings: Vec<Node<'t>>,
 }
 
 /// One walk over the tree: import statements, and the tops of attribute chains.
@@ -199,6 +220,7 @@ fn collect(root: Node<'_>) -> Found<'_> {
                 }
                 object = node.child_by_field_name("object");
             }
+            "string" if !in_error && !node.has_error() => found.strings.push(node),
             _ => {}
         }
         stack.extend(
@@ -525,6 +547,79 @@ pub fn newline_style(source: &str) -> &'static str {
     }
 }
 
+/// Rewrites a string whose whole content is a moved module path or a path to a moved file;
+/// reports one that builds a moved module path at run time (`f"a.b.{name}"`, `"a.b.%s"`).
+fn rewrite_string(node: Node<'_>, source: &str, references: &References<'_>, out: &mut Rewritten) {
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    let prefix = children
+        .first()
+        .filter(|c| c.kind() == "string_start")
+        .map_or("", |c| text(*c, source))
+        .to_ascii_lowercase();
+    if prefix.contains('b') {
+        return;
+    }
+    let contents: Vec<Node<'_>> = children
+        .iter()
+        .copied()
+        .filter(|c| c.kind() == "string_content")
+        .collect();
+    let Some(first) = contents.first() else {
+        return;
+    };
+    let interpolated = children.iter().any(|c| c.kind() == "interpolation");
+    let content = text(*first, source);
+    // The text before the first placeholder of an f-string, `%` or `{}` format.
+    let before_placeholder = if interpolated {
+        Some(content)
+    } else {
+        content.find(['%', '{']).map(|i| &content[..i])
+    };
+    if let Some(prefix) = before_placeholder {
+        if references.builds_moved_path(prefix) && !is_docstring(node) {
+            out.problems.push(Problem {
+                offset: first.start_byte(),
+                message: format!(
+                    "this string builds a path under a moved module at run time (`{}…`); \
+                     rewrite it by hand",
+                    prefix.trim_start()
+                ),
+            });
+        }
+        return;
+    }
+    if contents.len() != 1 || first.named_child_count() > 0 {
+        return;
+    }
+    let (kind, new) = if content.contains('/') {
+        (RefKind::Path, references.path(content))
+    } else {
+        (RefKind::String, references.dotted(content))
+    };
+    if let Some(new) = new
+        && !is_docstring(node)
+    {
+        out.changes.push(Change::replace(kind, first.byte_range(), new));
+    }
+}
+
+/// True for the docstring of a module, class or function (prose, never rewritten).
+fn is_docstring(string: Node<'_>) -> bool {
+    let Some(statement) = string.parent().filter(|p| p.kind() == "expression_statement") else {
+        return false;
+    };
+    let Some(body) = statement.parent() else {
+        return false;
+    };
+    let first = body.named_children(&mut body.walk()).find(|c| c.kind() != "comment");
+    first == Some(statement)
+        && (body.kind() == "module"
+            || body.parent().is_some_and(|p| {
+                matches!(p.kind(), "function_definition" | "class_definition")
+            }))
+}
+
 /// Rewrites the leading part of `R.a.b.c…` when it names a moved module, `R` was bound by a
 /// plain `import R…`, and no enclosing function binds `R` itself.
 fn rewrite_chain(
@@ -721,6 +816,7 @@ mod tests {
             package: roots.package_of_file(path),
             new_package: roots.package_of_file(&new_path),
             moves: &moves,
+            references: None,
         };
         let tree = crate::parse::parse_python(source);
         let result = rewrite_python(source, &tree, &cx);

@@ -22,7 +22,20 @@ struct RulesFile {
     moves: Vec<RawMove>,
     #[serde(default, rename = "rename")]
     renames: Vec<toml::Table>,
+    #[serde(default)]
+    files: Option<RawFiles>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFiles {
+    include: Vec<String>,
+}
+
+/// The files other than Python whose module and file paths are rewritten, by default.
+pub const DEFAULT_TEXT_FILES: [&str; 9] = [
+    "*.toml", "*.yaml", "*.yml", "*.ini", "*.cfg", "*.json", "*.md", "*.rst", "*.txt",
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,7 +54,7 @@ pub struct DirMove {
 }
 
 /// A validated request.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Rules {
     /// Extra import roots, relative to the root (the root itself and `src/` are found anyway).
     pub python_roots: Vec<String>,
@@ -49,6 +62,20 @@ pub struct Rules {
     pub exclude: Vec<String>,
     /// The moves, in the order given.
     pub moves: Vec<DirMove>,
+    /// Globs of the files other than Python whose references are rewritten
+    /// ([`DEFAULT_TEXT_FILES`] unless the rules file has `[files] include`).
+    pub text_files: Vec<String>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            python_roots: Vec::new(),
+            exclude: Vec::new(),
+            moves: Vec::new(),
+            text_files: DEFAULT_TEXT_FILES.iter().map(|g| (*g).to_owned()).collect(),
+        }
+    }
 }
 
 impl Rules {
@@ -118,6 +145,10 @@ impl Rules {
                     })
                 })
                 .collect::<Result<_>>()?,
+            text_files: raw.files.map_or_else(
+                || DEFAULT_TEXT_FILES.iter().map(|g| (*g).to_owned()).collect(),
+                |f| f.include,
+            ),
         };
         if rules.moves.is_empty() {
             return Err(Error::Usage(format!(

@@ -1,0 +1,341 @@
+//! References that are not import statements: module paths and file paths written as text,
+//! in Python strings (`mock.patch("a.b.f")`, `import_module("a.b")`, `"a/b/data.csv"`) and in
+//! other files (entry points in TOML, logging YAML, `--cov=a.b` in INI, Sphinx directives).
+//!
+//! In: the moves, the module index of the tree, and a piece of text. Out: the new text, only
+//! when the piece names something that really moves: a module in the index under a moved
+//! package, or that module plus an attribute chain whose first name the module defines, or
+//! a file or directory under SRC. A single word is never a reference, so `market_regime` in
+//! prose is never touched. Reads module files (to learn what they define), never writes.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use tree_sitter::Node;
+
+use crate::module_name::ModuleName;
+use crate::parse::{parse_python, text};
+use crate::resolve::{ImportRoots, ModuleMoves};
+use crate::rewrite::{Change, RefKind};
+use crate::walk::WalkedFile;
+
+/// Every module and package of the tree, with the file that defines it (none for a
+/// namespace package).
+#[derive(Debug, Default)]
+pub struct ModuleIndex {
+    modules: HashMap<ModuleName, Option<String>>,
+}
+
+impl ModuleIndex {
+    /// Indexes the Python files of `files`.
+    pub fn build(roots: &ImportRoots, files: &[WalkedFile]) -> Self {
+        let mut modules = HashMap::new();
+        for file in files {
+            let Some(module) = roots.module_of_file(&file.path) else {
+                continue;
+            };
+            let mut package = module.parent();
+            while let Some(p) = package {
+                package = p.parent();
+                modules.entry(p).or_insert(None);
+            }
+            modules.insert(module, Some(file.path.clone()));
+        }
+        Self { modules }
+    }
+
+    /// True when `module` is a module or package of the tree.
+    pub fn contains(&self, module: &ModuleName) -> bool {
+        self.modules.contains_key(module)
+    }
+
+    fn file_of(&self, module: &ModuleName) -> Option<&str> {
+        self.modules.get(module)?.as_deref()
+    }
+}
+
+/// What a module defines at its top level.
+#[derive(Debug)]
+enum Defined {
+    Names(HashSet<String>),
+    /// `from x import *` or a module-level `__getattr__`: it may define anything.
+    Anything,
+}
+
+/// Resolves textual references against the moves.
+#[derive(Debug)]
+pub struct References<'a> {
+    root: &'a Path,
+    moves: &'a ModuleMoves,
+    index: &'a ModuleIndex,
+    /// Root-relative files and directories under a SRC.
+    moved_paths: HashSet<String>,
+    defined: Mutex<HashMap<String, Arc<Defined>>>,
+}
+
+impl<'a> References<'a> {
+    /// A resolver for the tree whose files are `files`.
+    pub fn new(
+        root: &'a Path,
+        moves: &'a ModuleMoves,
+        index: &'a ModuleIndex,
+        files: &[WalkedFile],
+    ) -> Self {
+        let mut moved_paths = HashSet::new();
+        for file in files {
+            if moves.map_path(&file.path).is_none() {
+                continue;
+            }
+            let mut path = file.path.as_str();
+            moved_paths.insert(path.to_owned());
+            while let Some((parent, _)) = path.rsplit_once('/') {
+                if moves.map_path(parent).is_none() && !moves.moves().iter().any(|m| m.dirs.from == parent) {
+                    break;
+                }
+                moved_paths.insert(parent.to_owned());
+                path = parent;
+            }
+        }
+        Self {
+            root,
+            moves,
+            index,
+            moved_paths,
+            defined: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The new text of a dotted reference (`a.b.c`, `a.b.c.Name.attr`, `a.b:func`, or the
+    /// module prefix `a.b.`) when it names something under a moved module.
+    pub fn dotted(&self, reference: &str) -> Option<String> {
+        if let Some((module, attr)) = reference.split_once(':') {
+            let module = ModuleName::new(module)?;
+            let new = self.moved_module(&module)?;
+            return (is_dotted_or_empty(attr)).then(|| format!("{new}:{attr}"));
+        }
+        if let Some(prefix) = reference.strip_suffix('.') {
+            let module = ModuleName::new(prefix)?;
+            return Some(format!("{}.", self.moved_module(&module)?));
+        }
+        let name = ModuleName::new(reference)?;
+        if name.len() < 2 {
+            return None;
+        }
+        // The longest leading part that is a module of the tree.
+        let (module, rest) = (1..=name.len()).rev().find_map(|n| {
+            let module = name.truncate(n)?;
+            self.index
+                .contains(&module)
+                .then(|| (module, name.components().skip(n).collect::<Vec<_>>()))
+        })?;
+        let new = self.moved_module(&module)?;
+        if let Some(first) = rest.first() {
+            if !self.defines(&module, first) {
+                return None;
+            }
+            return Some(format!("{new}.{}", rest.join(".")));
+        }
+        Some(new.to_string())
+    }
+
+    /// The new place of a root-relative path (`a/b/data.csv`, `./a/b/`) naming a moved file
+    /// or directory.
+    pub fn path(&self, reference: &str) -> Option<String> {
+        let lead = if reference.starts_with("./") { "./" } else { "" };
+        let trail = if reference.ends_with('/') { "/" } else { "" };
+        let core = reference[lead.len()..reference.len() - trail.len()].to_owned();
+        if !self.moved_paths.contains(&core) {
+            return None;
+        }
+        let new = match self.moves.map_path(&core) {
+            Some(new) => new,
+            None => self.moves.moves().iter().find(|m| m.dirs.from == core)?.dirs.to.clone(),
+        };
+        Some(format!("{lead}{new}{trail}"))
+    }
+
+    /// True when `prefix` (the text before a placeholder, as in `f"a.b.{name}"` or
+    /// `"a.b.%s"`) is a moved module followed by a dot: the string builds a moved module path
+    /// at run time, which only a human can rewrite.
+    pub fn builds_moved_path(&self, prefix: &str) -> bool {
+        let start = prefix
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        let token = &prefix[start..];
+        token.ends_with('.') && self.dotted(token).is_some()
+    }
+
+    /// The module's new name, when `module` is a module of the tree under a moved package.
+    fn moved_module(&self, module: &ModuleName) -> Option<ModuleName> {
+        if !self.index.contains(module) {
+            return None;
+        }
+        self.moves.map(module)
+    }
+
+    /// True when module `module` defines `name` (or may, as far as can be told).
+    fn defines(&self, module: &ModuleName, name: &str) -> bool {
+        if module.join(name).is_some_and(|m| self.index.contains(&m)) {
+            return true;
+        }
+        let Some(file) = self.index.file_of(module) else {
+            return false;
+        };
+        let defined = {
+            let cache = self.defined.lock().expect("no panics while locked");
+            cache.get(file).cloned()
+        };
+        let defined = defined.unwrap_or_else(|| {
+            let found = Arc::new(read_defined(&self.root.join(file)));
+            self.defined
+                .lock()
+                .expect("no panics while locked")
+                .insert(file.to_owned(), Arc::clone(&found));
+            found
+        });
+        match &*defined {
+            Defined::Anything => true,
+            Defined::Names(names) => names.contains(name),
+        }
+    }
+
+    /// The references in a text file that is not Python (`path` tells its kind only).
+    pub fn rewrite_text_file(&self, source: &str) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let bytes = source.as_bytes();
+        let is_token = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b':' | b'-');
+        let mut i = 0;
+        while i < bytes.len() {
+            if !is_token(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_token(bytes[i]) {
+                i += 1;
+            }
+            // Punctuation that ends a sentence or a key is not part of the reference.
+            let mut end = i;
+            while end > start && matches!(bytes[end - 1], b'.' | b':' | b',' | b'-') {
+                end -= 1;
+            }
+            let mut begin = start;
+            while begin < end && matches!(bytes[begin], b'-' | b':') {
+                begin += 1;
+            }
+            let token = &source[begin..end];
+            let (kind, new) = if token.contains('/') {
+                (RefKind::Path, self.path(token))
+            } else {
+                (RefKind::Config, self.dotted(token))
+            };
+            if let Some(new) = new.filter(|n| n != token) {
+                changes.push(Change::replace(kind, begin..end, new));
+            }
+        }
+        changes
+    }
+
+}
+
+fn is_dotted_or_empty(text: &str) -> bool {
+    text.is_empty() || ModuleName::new(text).is_some()
+}
+
+/// Reads what a module file defines at its top level (a file that cannot be read defines
+/// nothing; one that does not parse may define anything).
+fn read_defined(path: &Path) -> Defined {
+    let Ok(source) = std::fs::read_to_string(path) else {
+        return Defined::Names(HashSet::new());
+    };
+    let tree = parse_python(&source);
+    if tree.root_node().has_error() {
+        return Defined::Anything;
+    }
+    let mut names = HashSet::new();
+    if collect_defined(tree.root_node(), &source, &mut names) {
+        Defined::Anything
+    } else {
+        Defined::Names(names)
+    }
+}
+
+/// Adds the names bound by the statements of `block`; true when it may bind anything.
+fn collect_defined(block: Node<'_>, source: &str, names: &mut HashSet<String>) -> bool {
+    let mut cursor = block.walk();
+    for node in block.named_children(&mut cursor) {
+        match node.kind() {
+            "function_definition" | "class_definition" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    if text(name, source) == "__getattr__" {
+                        return true;
+                    }
+                    names.insert(text(name, source).to_owned());
+                }
+            }
+            "decorated_definition" => {
+                if let Some(def) = node.child_by_field_name("definition")
+                    && let Some(name) = def.child_by_field_name("name")
+                {
+                    names.insert(text(name, source).to_owned());
+                }
+            }
+            "expression_statement" => {
+                if let Some(assignment) = node.named_child(0).filter(|n| n.kind() == "assignment")
+                    && let Some(left) = assignment.child_by_field_name("left")
+                {
+                    identifiers(left, source, names);
+                }
+            }
+            "import_statement" => {
+                let mut c = node.walk();
+                for name in node.children_by_field_name("name", &mut c) {
+                    let bound = match name.kind() {
+                        "aliased_import" => name.child_by_field_name("alias"),
+                        _ => name.named_child(0),
+                    };
+                    if let Some(bound) = bound {
+                        names.insert(text(bound, source).to_owned());
+                    }
+                }
+            }
+            "import_from_statement" => {
+                if node.named_children(&mut node.walk()).any(|c| c.kind() == "wildcard_import") {
+                    return true;
+                }
+                let mut c = node.walk();
+                for name in node.children_by_field_name("name", &mut c) {
+                    let bound = match name.kind() {
+                        "aliased_import" => name.child_by_field_name("alias"),
+                        _ => Some(name),
+                    };
+                    if let Some(bound) = bound {
+                        names.insert(text(bound, source).to_owned());
+                    }
+                }
+            }
+            "if_statement" | "try_statement" | "with_statement" | "else_clause" | "elif_clause"
+            | "except_clause" | "finally_clause" | "block" => {
+                if collect_defined(node, source, names) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn identifiers(target: Node<'_>, source: &str, names: &mut HashSet<String>) {
+    if target.kind() == "identifier" {
+        names.insert(text(target, source).to_owned());
+        return;
+    }
+    if matches!(target.kind(), "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list") {
+        let mut cursor = target.walk();
+        for child in target.named_children(&mut cursor) {
+            identifiers(child, source, names);
+        }
+    }
+}
