@@ -157,6 +157,11 @@ pub fn operations(plan: &Plan, root: &Path) -> Vec<Operation> {
                 contents: contents.clone(),
             }),
     );
+    // A shim takes the place of the moved `__init__.py`, so SRC is not emptied and stays.
+    ops.extend(plan.shims.iter().map(|(path, contents)| Operation::Create {
+        path: path.clone(),
+        contents: contents.clone().into_bytes(),
+    }));
     let mut dirs: Vec<String> = Vec::new();
     for m in &plan.moves {
         for file in plan
@@ -410,12 +415,10 @@ fn journal_entry(
 }
 
 fn is_file_op(op: &Operation) -> bool {
+    // New files come after the moves, one by one: a shim takes the place of a moved file.
     matches!(
         op,
-        Operation::Move { .. }
-            | Operation::Write { .. }
-            | Operation::Delete { .. }
-            | Operation::Create { .. }
+        Operation::Move { .. } | Operation::Write { .. } | Operation::Delete { .. }
     )
 }
 
@@ -506,10 +509,18 @@ fn commit_in_two_steps(
 /// Refuses a run that could not be finished: a destination that exists, or a file to rewrite
 /// that is read-only.
 fn preflight(root: &Path, ops: &[Operation]) -> Result<()> {
+    // A file the run moves or deletes first frees its path for a new one (a shim).
+    let freed: HashSet<&str> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Operation::Move { from, .. } | Operation::Delete { path: from } => Some(from.as_str()),
+            _ => None,
+        })
+        .collect();
     for op in ops {
         match op {
             Operation::Move { to, .. } | Operation::Create { path: to, .. }
-                if fs::symlink_metadata(root.join(to)).is_ok() =>
+                if fs::symlink_metadata(root.join(to)).is_ok() && !freed.contains(to.as_str()) =>
             {
                 return Err(Error::BadPath {
                     what: "destination",

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::categorize::ConflictStyle;
 use crate::error::{Error, Result};
-use crate::plan::{Plan, build_plan};
+use crate::plan::{Plan, PlanOptions, build_plan};
 use crate::rules::Rules;
 use crate::{ExitStatus, apply, report};
 
@@ -53,6 +53,10 @@ pub struct MoveArgs {
     /// Markdown to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Leave a package at the old path whose imports give the modules of the new path (with a
+    /// `DeprecationWarning`), for code outside the tree: plugins, pickles, notebooks.
+    #[arg(long)]
+    pub shim: bool,
 }
 
 /// Output formats.
@@ -127,7 +131,11 @@ fn load(target: &MoveArgs) -> Result<Plan> {
         (None, Some(src), Some(dst)) => Rules::from_command_line(&target.root, src, dst)?,
         _ => return Err(Error::Usage("give SRC and DST, or --rules FILE".to_owned())),
     };
-    build_plan(&target.root, &rules, target.conflict_style)
+    let options = PlanOptions {
+        conflict_style: target.conflict_style,
+        shim: target.shim,
+    };
+    build_plan(&target.root, &rules, &options)
 }
 
 fn status(plan: &Plan) -> ExitStatus {

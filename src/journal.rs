@@ -313,8 +313,17 @@ pub fn undo(root: &Path, force: bool) -> Result<Undone> {
         message: e.to_string(),
     })?;
     let pack_path = dir.join("blobs.pack");
+    let created = journal
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Create { path, written_hash } => Some((path.as_str(), *written_hash)),
+            _ => None,
+        })
+        .collect();
     let replay = Replay {
         root,
+        created,
         pack: fs::read(&pack_path).map_err(|e| Error::io(&pack_path, e))?,
         git: Git::detect(root),
     };
@@ -338,6 +347,8 @@ pub fn undo(root: &Path, force: bool) -> Result<Undone> {
 
 struct Replay<'a> {
     root: &'a Path,
+    /// The files the run created, with what it wrote.
+    created: std::collections::HashSet<(&'a str, u64)>,
     pack: Vec<u8>,
     git: Option<Git>,
 }
@@ -365,7 +376,9 @@ impl Replay<'_> {
             } => {
                 let expected_at_to = written_hash.unwrap_or(*original_hash);
                 let at_to = fingerprint(&root.join(to));
-                let at_from = fingerprint(&root.join(from));
+                // A file the run created in the old place (a shim) counts as not there.
+                let at_from = fingerprint(&root.join(from))
+                    .filter(|h| !self.created.contains(&(from.as_str(), *h)));
                 let to_ok = at_to.is_none_or(|h| h == expected_at_to);
                 let from_ok = at_from.is_none_or(|h| h == *original_hash);
                 let somewhere = at_to.is_some() || at_from.is_some();

@@ -55,6 +55,8 @@ pub struct Plan {
     /// Sidecar files to create under `.regraft/conflicts/`: (path, contents).
     #[serde(skip)]
     pub sidecars: Vec<(String, Vec<u8>)>,
+    /// Compatibility packages left at old paths (`--shim`): (`SRC/__init__.py`, contents).
+    pub shims: Vec<(String, String)>,
 }
 
 /// What happens to one file under a source directory.
@@ -142,6 +144,7 @@ impl Plan {
             || !self.file_changes.is_empty()
             || !self.deletions.is_empty()
             || !self.sidecars.is_empty()
+            || !self.shims.is_empty()
     }
 
     /// How many files fall in `category`.
@@ -169,13 +172,21 @@ impl Plan {
     }
 }
 
-/// Builds the plan for `rules` on the tree at `root`; `style` says how conflicts of a merge
-/// are handed over.
+/// How to plan, besides the rules.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// How conflicts of a merge are handed over.
+    pub conflict_style: ConflictStyle,
+    /// Leave a compatibility package at each old path.
+    pub shim: bool,
+}
+
+/// Builds the plan for `rules` on the tree at `root`.
 ///
 /// # Errors
 /// Bad input ([`Error::BadPath`], [`Error::Unsupported`], …), I/O failures, or an internal
 /// overlap of edits.
-pub fn build_plan(root: &Path, rules: &Rules, style: ConflictStyle) -> Result<Plan> {
+pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<Plan> {
     if !root.is_dir() {
         return Err(Error::BadPath {
             what: "root",
@@ -229,7 +240,11 @@ pub fn build_plan(root: &Path, rules: &Rules, style: ConflictStyle) -> Result<Pl
     };
     let mut moved_to = std::collections::HashMap::new();
     for (file, outcome) in files.iter().zip(outcomes) {
-        if let Some(to) = outcome.moved_to {
+        if let Some(to) = outcome.moved_to
+            && pending_sources
+                .iter()
+                .any(|s| crate::rules::is_within(&file.path, s))
+        {
             moved_to.insert(file.path.as_str(), to);
         }
         plan.rewrites.extend(outcome.rewrites);
@@ -242,7 +257,7 @@ pub fn build_plan(root: &Path, rules: &Rules, style: ConflictStyle) -> Result<Pl
     let merge_context = MergeContext {
         root,
         git: git.as_ref(),
-        style,
+        style: options.conflict_style,
         rewrite_source: &rewrite_source,
     };
     // Only a move still to be done has files to sort; after it, DST's files are just files.
@@ -264,6 +279,16 @@ pub fn build_plan(root: &Path, rules: &Rules, style: ConflictStyle) -> Result<Pl
     plan.merges = sorted.merges;
     plan.deletions = sorted.deletions;
     plan.sidecars = sorted.sidecars;
+    if options.shim {
+        for m in moves
+            .moves()
+            .iter()
+            .filter(|m| pending_sources.contains(&m.dirs.from))
+        {
+            plan.shims
+                .push((format!("{}/__init__.py", m.dirs.from), shim_text(m)));
+        }
+    }
     plan.unresolved = leftover_conflicts(root, &files, &destinations);
     for source in &pending_sources {
         let planned: std::collections::HashSet<&str> =
@@ -275,6 +300,31 @@ pub fn build_plan(root: &Path, rules: &Rules, style: ConflictStyle) -> Result<Pl
         );
     }
     Ok(plan)
+}
+
+/// How every shim starts (see `templates/shim.py`).
+const SHIM_MARKER: &str = "\"\"\"Compatibility shim left by `regraft apply --shim`.";
+
+/// True when directory `dir` holds nothing but a shim (and compiled files): the move is done.
+fn holds_only_a_shim(dir: &Path) -> bool {
+    let init = dir.join("__init__.py");
+    let is_shim = std::fs::read(&init).is_ok_and(|b| b.starts_with(SHIM_MARKER.as_bytes()));
+    is_shim
+        && std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.filter_map(std::result::Result::ok).all(|e| {
+                let name = e.file_name();
+                name == "__init__.py" || name == "__pycache__"
+            })
+        })
+}
+
+/// The `__init__.py` that `--shim` leaves at the old path of `m`.
+fn shim_text(m: &ModuleMove) -> String {
+    include_str!("templates/shim.py")
+        .replace("{old}", m.from_module.as_str())
+        .replace("{new}", m.to_module.as_str())
+        .replace("{{", "{")
+        .replace("}}", "}")
 }
 
 /// Checks SRC and DST of one move (DST may exist: then SRC is merged into it). Returns false
@@ -297,6 +347,7 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
             "is a symbolic link; move the directory it points to instead",
         )),
         Ok(meta) if !meta.is_dir() => Err(bad("SRC", src, "is not a directory")),
+        Ok(_) if holds_only_a_shim(&root.join(src)) => Ok(false),
         Ok(_) => {
             if dst_path.exists() && !dst_path.is_dir() {
                 return Err(bad("DST", dst, "exists and is not a directory"));
@@ -418,6 +469,10 @@ impl Scan<'_> {
             return Ok(outcome);
         }
         let bytes = std::fs::read(self.root.join(path)).map_err(|e| Error::io(path, e))?;
+        if bytes.starts_with(SHIM_MARKER.as_bytes()) {
+            // A shim names the old path on purpose; it is regraft's own, and stays as it is.
+            return Ok(FileOutcome::default());
+        }
         let mentions_moved = self.needles.iter().any(|n| n.find(&bytes).is_some());
         if moved_to.is_none() && !mentions_moved {
             return Ok(outcome);
@@ -457,14 +512,13 @@ impl Scan<'_> {
                 .skipped
                 .push(skip(at.line, at.col, &problem.message));
         }
-        self.record(path, &new_path, text, rewritten.changes, &mut outcome)?;
+        Self::record(path, &new_path, text, rewritten.changes, &mut outcome)?;
         Ok(outcome)
     }
 
     /// Records `changes` of the file at `path` (`text` today): the reported rewrites, and the
     /// new contents.
     fn record(
-        &self,
         path: &str,
         new_path: &str,
         text: String,
@@ -512,7 +566,7 @@ impl Scan<'_> {
         };
         let changes = self.references.rewrite_text_file(&text);
         let new_path = outcome.moved_to.clone().unwrap_or_else(|| path.to_owned());
-        self.record(path, &new_path, text, changes, outcome)
+        Self::record(path, &new_path, text, changes, outcome)
     }
 }
 

@@ -90,7 +90,9 @@ impl<'a> References<'a> {
             let mut path = file.path.as_str();
             moved_paths.insert(path.to_owned());
             while let Some((parent, _)) = path.rsplit_once('/') {
-                if moves.map_path(parent).is_none() && !moves.moves().iter().any(|m| m.dirs.from == parent) {
+                if moves.map_path(parent).is_none()
+                    && !moves.moves().iter().any(|m| m.dirs.from == parent)
+                {
                     break;
                 }
                 moved_paths.insert(parent.to_owned());
@@ -142,7 +144,11 @@ impl<'a> References<'a> {
     /// The new place of a root-relative path (`a/b/data.csv`, `./a/b/`) naming a moved file
     /// or directory.
     pub fn path(&self, reference: &str) -> Option<String> {
-        let lead = if reference.starts_with("./") { "./" } else { "" };
+        let lead = if reference.starts_with("./") {
+            "./"
+        } else {
+            ""
+        };
         let trail = if reference.ends_with('/') { "/" } else { "" };
         let core = reference[lead.len()..reference.len() - trail.len()].to_owned();
         if !self.moved_paths.contains(&core) {
@@ -150,7 +156,14 @@ impl<'a> References<'a> {
         }
         let new = match self.moves.map_path(&core) {
             Some(new) => new,
-            None => self.moves.moves().iter().find(|m| m.dirs.from == core)?.dirs.to.clone(),
+            None => self
+                .moves
+                .moves()
+                .iter()
+                .find(|m| m.dirs.from == core)?
+                .dirs
+                .to
+                .clone(),
         };
         Some(format!("{lead}{new}{trail}"))
     }
@@ -204,7 +217,8 @@ impl<'a> References<'a> {
     pub fn rewrite_text_file(&self, source: &str) -> Vec<Change> {
         let mut changes = Vec::new();
         let bytes = source.as_bytes();
-        let is_token = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b':' | b'-');
+        let is_token =
+            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b':' | b'-');
         let mut i = 0;
         while i < bytes.len() {
             if !is_token(bytes[i]) {
@@ -236,7 +250,6 @@ impl<'a> References<'a> {
         }
         changes
     }
-
 }
 
 fn is_dotted_or_empty(text: &str) -> bool {
@@ -301,7 +314,10 @@ fn collect_defined(block: Node<'_>, source: &str, names: &mut HashSet<String>) -
                 }
             }
             "import_from_statement" => {
-                if node.named_children(&mut node.walk()).any(|c| c.kind() == "wildcard_import") {
+                if node
+                    .named_children(&mut node.walk())
+                    .any(|c| c.kind() == "wildcard_import")
+                {
                     return true;
                 }
                 let mut c = node.walk();
@@ -316,10 +332,10 @@ fn collect_defined(block: Node<'_>, source: &str, names: &mut HashSet<String>) -
                 }
             }
             "if_statement" | "try_statement" | "with_statement" | "else_clause" | "elif_clause"
-            | "except_clause" | "finally_clause" | "block" => {
-                if collect_defined(node, source, names) {
-                    return true;
-                }
+            | "except_clause" | "finally_clause" | "block"
+                if collect_defined(node, source, names) =>
+            {
+                return true;
             }
             _ => {}
         }
@@ -332,7 +348,10 @@ fn identifiers(target: Node<'_>, source: &str, names: &mut HashSet<String>) {
         names.insert(text(target, source).to_owned());
         return;
     }
-    if matches!(target.kind(), "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list") {
+    if matches!(
+        target.kind(),
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
+    ) {
         let mut cursor = target.walk();
         for child in target.named_children(&mut cursor) {
             identifiers(child, source, names);

@@ -600,24 +600,30 @@ fn rewrite_string(node: Node<'_>, source: &str, references: &References<'_>, out
     if let Some(new) = new
         && !is_docstring(node)
     {
-        out.changes.push(Change::replace(kind, first.byte_range(), new));
+        out.changes
+            .push(Change::replace(kind, first.byte_range(), new));
     }
 }
 
 /// True for the docstring of a module, class or function (prose, never rewritten).
 fn is_docstring(string: Node<'_>) -> bool {
-    let Some(statement) = string.parent().filter(|p| p.kind() == "expression_statement") else {
+    let Some(statement) = string
+        .parent()
+        .filter(|p| p.kind() == "expression_statement")
+    else {
         return false;
     };
     let Some(body) = statement.parent() else {
         return false;
     };
-    let first = body.named_children(&mut body.walk()).find(|c| c.kind() != "comment");
+    let first = body
+        .named_children(&mut body.walk())
+        .find(|c| c.kind() != "comment");
     first == Some(statement)
         && (body.kind() == "module"
-            || body.parent().is_some_and(|p| {
-                matches!(p.kind(), "function_definition" | "class_definition")
-            }))
+            || body
+                .parent()
+                .is_some_and(|p| matches!(p.kind(), "function_definition" | "class_definition")))
 }
 
 /// Rewrites the leading part of `R.a.b.c…` when it names a moved module, `R` was bound by a

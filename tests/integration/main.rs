@@ -13,4 +13,5 @@ mod cli;
 mod common;
 mod fixtures;
 mod merge;
+mod references;
 mod safety;
