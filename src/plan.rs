@@ -205,39 +205,14 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
 
     let files = walk(root, &rules.exclude)?;
     let index = ModuleIndex::build(&roots, &files);
-    let references = References::new(root, &moves, &index, &files);
-    let mut text_files = globset::GlobSetBuilder::new();
-    for glob in &rules.text_files {
-        text_files.add(
-            globset::Glob::new(glob)
-                .map_err(|e| Error::Usage(format!("[files] include glob `{glob}`: {e}")))?,
-        );
-    }
-    let text_files = text_files
-        .build()
-        .map_err(|e| Error::Usage(format!("[files] include: {e}")))?;
-    let needles: Vec<memmem::Finder<'_>> = moves
-        .moves()
-        .iter()
-        .map(|m| memmem::Finder::new(m.from_module.leaf().as_bytes()))
-        .collect();
-    let scan = Scan {
-        root,
-        roots: &roots,
-        moves: &moves,
-        needles: &needles,
-        references: &references,
-        text_files: &text_files,
-    };
-    let outcomes: Vec<FileOutcome> = files
-        .par_iter()
-        .map(|file| scan.file(file))
-        .collect::<Result<_>>()?;
+    let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
+    let outcomes = scan.files(&files, None)?;
 
     let mut plan = Plan {
         moves: moves.moves().to_vec(),
         ..Plan::default()
     };
+
     let mut moved_to = std::collections::HashMap::new();
     for (file, outcome) in files.iter().zip(outcomes) {
         if let Some(to) = outcome.moved_to
@@ -391,20 +366,76 @@ fn stays_inside_root(root: &Path, path: &str, what: &'static str) -> Result<()> 
 
 /// What the scan learns about one file.
 #[derive(Default)]
-struct FileOutcome {
-    moved_to: Option<String>,
-    rewrites: Vec<Rewrite>,
-    skipped: Vec<Skipped>,
-    change: Option<FileChange>,
+pub(crate) struct FileOutcome {
+    /// Where the file goes, when it is under a SRC.
+    pub(crate) moved_to: Option<String>,
+    /// Its references that change.
+    pub(crate) rewrites: Vec<Rewrite>,
+    /// What in it needs a human.
+    pub(crate) skipped: Vec<Skipped>,
+    /// Its new contents.
+    pub(crate) change: Option<FileChange>,
 }
 
-struct Scan<'a> {
+/// Finds, file by file, what a run does to each (see [`Scan::file`]).
+pub(crate) struct Scan<'a> {
     root: &'a Path,
     roots: &'a ImportRoots,
     moves: &'a ModuleMoves,
-    needles: &'a [memmem::Finder<'a>],
-    references: &'a References<'a>,
-    text_files: &'a globset::GlobSet,
+    /// The last component of each moved module: a file without any is not parsed.
+    needles: Vec<memmem::Finder<'a>>,
+    references: References<'a>,
+    text_files: globset::GlobSet,
+}
+
+impl<'a> Scan<'a> {
+    /// Prepares the scan of the tree whose files are `files`.
+    pub(crate) fn new(
+        root: &'a Path,
+        roots: &'a ImportRoots,
+        moves: &'a ModuleMoves,
+        index: &'a ModuleIndex,
+        rules: &Rules,
+        files: &[WalkedFile],
+    ) -> Result<Self> {
+        let mut text_files = globset::GlobSetBuilder::new();
+        for glob in &rules.text_files {
+            text_files.add(
+                globset::Glob::new(glob)
+                    .map_err(|e| Error::Usage(format!("[files] include glob `{glob}`: {e}")))?,
+            );
+        }
+        Ok(Self {
+            root,
+            roots,
+            moves,
+            needles: moves
+                .moves()
+                .iter()
+                .map(|m| memmem::Finder::new(m.from_module.leaf().as_bytes()))
+                .collect(),
+            references: References::new(root, moves, index, files),
+            text_files: text_files
+                .build()
+                .map_err(|e| Error::Usage(format!("[files] include: {e}")))?,
+        })
+    }
+
+    /// Scans `files` on all cores; with `selected`, only those paths (the others get an empty
+    /// outcome). The outcomes line up with `files`.
+    pub(crate) fn files(
+        &self,
+        files: &[WalkedFile],
+        selected: Option<&std::collections::HashSet<&str>>,
+    ) -> Result<Vec<FileOutcome>> {
+        files
+            .par_iter()
+            .map(|file| match selected {
+                Some(only) if !only.contains(file.path.as_str()) => Ok(FileOutcome::default()),
+                _ => self.file(file),
+            })
+            .collect()
+    }
 }
 
 fn is_python(path: &str) -> bool {
@@ -419,7 +450,7 @@ impl Scan<'_> {
             package: self.roots.package_of_file(path),
             new_package: self.roots.package_of_file(new_path),
             moves: self.moves,
-            references: Some(self.references),
+            references: Some(&self.references),
         }
     }
 
