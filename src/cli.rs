@@ -29,6 +29,37 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Restore the tree as it was before the newest apply (also after a crash half-way).
     Undo(UndoArgs),
+    /// Fail (exit 1) on imports of moved-away or missing modules and on leftover conflict
+    /// markers: the guard for pre-commit and CI.
+    Check(CheckArgs),
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum CheckFormat {
+    /// `path:line:col: CODE message`, one a line.
+    #[default]
+    Text,
+    /// A JSON array of `{path, line, col, code, message}`.
+    Json,
+    /// GitHub Actions workflow annotations (`::error file=…`).
+    Github,
+}
+
+/// `regraft check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The project root: the module index covers all of it.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// A rules file whose moves are the retired module paths (keep it after the migration).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CheckFormat,
+    /// Check only these files (as pre-commit passes them); default: the whole tree.
+    pub paths: Vec<PathBuf>,
 }
 
 /// Where and what to move; shared by `plan` and `apply`.
@@ -122,6 +153,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
         Command::Plan(args) => run_plan(&args, out),
         Command::Apply(args) => run_apply(&args, out),
         Command::Undo(args) => run_undo(&args, out),
+        Command::Check(args) => run_check(&args, out),
     }
 }
 
@@ -194,4 +226,53 @@ fn run_undo(args: &UndoArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let undone = crate::journal::undo(&args.root, args.force)?;
     report::undone_text(&undone, out).map_err(|e| Error::io("<stdout>", e))?;
     Ok(ExitStatus::Clean)
+}
+
+fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let rules = match &args.rules {
+        Some(path) => Rules::from_file(path)?,
+        None => Rules::default(),
+    };
+    let paths = args
+        .paths
+        .iter()
+        .filter_map(|p| root_relative(&args.root, p).transpose())
+        .collect::<Result<Vec<_>>>()?;
+    if !args.paths.is_empty() && paths.is_empty() {
+        // Only deleted files were named: nothing is left to check.
+        return Ok(ExitStatus::Clean);
+    }
+    let diagnostics = crate::check::check(&args.root, &rules, &paths)?;
+    let written = match args.format {
+        CheckFormat::Text => report::diagnostics_text(&diagnostics, out),
+        CheckFormat::Json => report::diagnostics_json(&diagnostics, out),
+        CheckFormat::Github => report::diagnostics_github(&diagnostics, out),
+    };
+    written.map_err(|e| Error::io("<stdout>", e))?;
+    Ok(if diagnostics.is_empty() {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::NeedsHuman
+    })
+}
+
+/// `path` (relative to the current directory, or absolute) as a root-relative `/` path;
+/// `None` when the file does not exist (deleted in the commit being checked).
+fn root_relative(root: &std::path::Path, path: &std::path::Path) -> Result<Option<String>> {
+    let Ok(full) = std::fs::canonicalize(path) else {
+        return Ok(None);
+    };
+    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let relative = full.strip_prefix(&root).map_err(|_| Error::BadPath {
+        what: "PATH",
+        path: path.display().to_string(),
+        reason: format!("is outside the root {}", root.display()),
+    })?;
+    Ok(Some(
+        relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    ))
 }

@@ -16,16 +16,21 @@
 //!    `regraft undo` replays the journal backwards.
 //! 8. [`report`]: text, JSON and diffs.
 //!
+//! [`check`] reuses walk, resolve, parse and the rewrite scan to find stale and broken imports
+//! and leftover conflict markers (`regraft check`, for pre-commit and CI).
+//!
 //! [`cli`] ties them to the command line; `main.rs` only maps the result to an exit code.
 #![warn(missing_docs)]
 
 pub mod apply;
 pub mod categorize;
+pub mod check;
 pub mod cli;
 pub mod edit;
 pub mod error;
 pub mod failpoint;
 pub mod git;
+pub mod import_scan;
 pub mod journal;
 pub mod line_index;
 pub mod merge;

@@ -12,10 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use tree_sitter::Node;
-
 use crate::module_name::ModuleName;
-use crate::parse::{parse_python, text};
 use crate::resolve::{ImportRoots, ModuleMoves};
 use crate::rewrite::{Change, RefKind};
 use crate::walk::WalkedFile;
@@ -48,6 +45,12 @@ impl ModuleIndex {
     /// True when `module` is a module or package of the tree.
     pub fn contains(&self, module: &ModuleName) -> bool {
         self.modules.contains_key(module)
+    }
+
+    /// True when `name` is a top-level module or package of the tree (so imports under it are
+    /// the project's own, not third-party or standard library ones).
+    pub fn is_project_top_level(&self, name: &str) -> bool {
+        ModuleName::new(name).is_some_and(|m| self.modules.contains_key(&m))
     }
 
     fn file_of(&self, module: &ModuleName) -> Option<&str> {
@@ -187,8 +190,26 @@ impl<'a> References<'a> {
         self.moves.map(module)
     }
 
-    /// True when module `module` defines `name` (or may, as far as can be told).
-    fn defines(&self, module: &ModuleName, name: &str) -> bool {
+    /// True when module `module` defines `name` (or may, as far as can be told): a
+    /// submodule, a top-level definition, assignment or import, or anything at all when the
+    /// module has `from x import *` or a module-level `__getattr__`.
+    pub fn defines(&self, module: &ModuleName, name: &str) -> bool {
+        // Every module object has these, whatever its file says.
+        const MODULE_ATTRIBUTES: [&str; 10] = [
+            "__doc__",
+            "__name__",
+            "__file__",
+            "__spec__",
+            "__loader__",
+            "__package__",
+            "__path__",
+            "__builtins__",
+            "__dict__",
+            "__cached__",
+        ];
+        if MODULE_ATTRIBUTES.contains(&name) {
+            return true;
+        }
         if module.join(name).is_some_and(|m| self.index.contains(&m)) {
             return true;
         }
@@ -257,104 +278,10 @@ fn is_dotted_or_empty(text: &str) -> bool {
 }
 
 /// Reads what a module file defines at its top level (a file that cannot be read defines
-/// nothing; one that does not parse may define anything).
+/// nothing).
 fn read_defined(path: &Path) -> Defined {
     let Ok(source) = std::fs::read_to_string(path) else {
         return Defined::Names(HashSet::new());
     };
-    let tree = parse_python(&source);
-    if tree.root_node().has_error() {
-        return Defined::Anything;
-    }
-    let mut names = HashSet::new();
-    if collect_defined(tree.root_node(), &source, &mut names) {
-        Defined::Anything
-    } else {
-        Defined::Names(names)
-    }
-}
-
-/// Adds the names bound by the statements of `block`; true when it may bind anything.
-fn collect_defined(block: Node<'_>, source: &str, names: &mut HashSet<String>) -> bool {
-    let mut cursor = block.walk();
-    for node in block.named_children(&mut cursor) {
-        match node.kind() {
-            "function_definition" | "class_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
-                    if text(name, source) == "__getattr__" {
-                        return true;
-                    }
-                    names.insert(text(name, source).to_owned());
-                }
-            }
-            "decorated_definition" => {
-                if let Some(def) = node.child_by_field_name("definition")
-                    && let Some(name) = def.child_by_field_name("name")
-                {
-                    names.insert(text(name, source).to_owned());
-                }
-            }
-            "expression_statement" => {
-                if let Some(assignment) = node.named_child(0).filter(|n| n.kind() == "assignment")
-                    && let Some(left) = assignment.child_by_field_name("left")
-                {
-                    identifiers(left, source, names);
-                }
-            }
-            "import_statement" => {
-                let mut c = node.walk();
-                for name in node.children_by_field_name("name", &mut c) {
-                    let bound = match name.kind() {
-                        "aliased_import" => name.child_by_field_name("alias"),
-                        _ => name.named_child(0),
-                    };
-                    if let Some(bound) = bound {
-                        names.insert(text(bound, source).to_owned());
-                    }
-                }
-            }
-            "import_from_statement" => {
-                if node
-                    .named_children(&mut node.walk())
-                    .any(|c| c.kind() == "wildcard_import")
-                {
-                    return true;
-                }
-                let mut c = node.walk();
-                for name in node.children_by_field_name("name", &mut c) {
-                    let bound = match name.kind() {
-                        "aliased_import" => name.child_by_field_name("alias"),
-                        _ => Some(name),
-                    };
-                    if let Some(bound) = bound {
-                        names.insert(text(bound, source).to_owned());
-                    }
-                }
-            }
-            "if_statement" | "try_statement" | "with_statement" | "else_clause" | "elif_clause"
-            | "except_clause" | "finally_clause" | "block"
-                if collect_defined(node, source, names) =>
-            {
-                return true;
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
-fn identifiers(target: Node<'_>, source: &str, names: &mut HashSet<String>) {
-    if target.kind() == "identifier" {
-        names.insert(text(target, source).to_owned());
-        return;
-    }
-    if matches!(
-        target.kind(),
-        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
-    ) {
-        let mut cursor = target.walk();
-        for child in target.named_children(&mut cursor) {
-            identifiers(child, source, names);
-        }
-    }
+    crate::import_scan::top_level_names(&source).map_or(Defined::Anything, Defined::Names)
 }

@@ -354,3 +354,64 @@ fn one_line(text: &str) -> String {
 pub fn undone_text(undone: &crate::journal::Undone, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "undid {} steps of: {}", undone.steps, undone.command)
 }
+
+/// Writes check findings as `path:line:col: CODE message`, then a count (nothing when clean).
+///
+/// # Errors
+/// When `out` fails.
+pub fn diagnostics_text(
+    diagnostics: &[crate::check::Diagnostic],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for d in diagnostics {
+        writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            d.path, d.line, d.col, d.code, d.message
+        )?;
+    }
+    if !diagnostics.is_empty() {
+        writeln!(out, "regraft check: {} problems", diagnostics.len())?;
+    }
+    Ok(())
+}
+
+/// Writes check findings as a JSON array.
+///
+/// # Errors
+/// When `out` fails.
+pub fn diagnostics_json(
+    diagnostics: &[crate::check::Diagnostic],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, diagnostics)?;
+    writeln!(out)
+}
+
+/// Writes check findings as GitHub Actions workflow annotations.
+///
+/// # Errors
+/// When `out` fails.
+pub fn diagnostics_github(
+    diagnostics: &[crate::check::Diagnostic],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    // Workflow commands escape %, CR and LF in messages, and also : and , in properties.
+    let escape = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    for d in diagnostics {
+        writeln!(
+            out,
+            "::error file={},line={},col={},title=regraft {}::{}",
+            escape(&d.path).replace(':', "%3A").replace(',', "%2C"),
+            d.line,
+            d.col,
+            d.code,
+            escape(&d.message)
+        )?;
+    }
+    Ok(())
+}

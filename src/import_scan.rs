@@ -1,0 +1,394 @@
+//! Finds the import statements, and the names a module defines, without parsing all of it.
+//!
+//! `regraft check` must read every file of a large tree in less time than a full parse takes,
+//! so it tokenises just enough (strings, comments, brackets, line continuations) to see where
+//! each logical line starts, picks the lines that matter (imports; top-level definitions and
+//! assignments) and hands only those statements to tree-sitter. Text inside strings and
+//! comments is never taken for code, and an import is marked optional when a `try:` around
+//! it (by indentation) catches `ImportError` or anything broader.
+
+use std::collections::HashSet;
+
+/// One import statement found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportStatement<'s> {
+    /// Byte offset of the statement (its `import` or `from`) in the file.
+    pub start: usize,
+    /// The statement's text, up to the end of its logical line or a `;`.
+    pub text: &'s str,
+    /// True when a `try:` around it catches `ImportError` (an optional dependency).
+    pub optional: bool,
+}
+
+/// A logical line: its indentation, its first word and its first statement.
+struct Line<'s> {
+    start: usize,
+    indent: usize,
+    word: &'s str,
+    header: &'s str,
+}
+
+/// The import statements of `source`, in order.
+pub fn import_statements(source: &str) -> Vec<ImportStatement<'_>> {
+    let lines = logical_lines(source);
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| is_import(line))
+        .map(|(index, line)| ImportStatement {
+            start: line.start,
+            text: line.header.trim_end(),
+            optional: is_optional(&lines, index),
+        })
+        .collect()
+}
+
+fn is_import(line: &Line<'_>) -> bool {
+    matches!(line.word, "import" | "from")
+        && line
+            .header
+            .as_bytes()
+            .get(line.word.len())
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\\' | b'('))
+}
+
+/// The names module `source` binds at its top level (also inside top-level `if`, `try` and
+/// `with` blocks): definitions, assignments and imports. `None` when it may bind any name
+/// (`from x import *`, or a module-level `__getattr__`).
+pub fn top_level_names(source: &str) -> Option<HashSet<String>> {
+    let lines = logical_lines(source);
+    let mut names = HashSet::new();
+    // The indentation of the innermost block that is still module level.
+    let mut open: Vec<usize> = vec![0];
+    let mut inside_definition: Option<usize> = None;
+    for line in &lines {
+        if let Some(indent) = inside_definition {
+            if line.indent > indent {
+                continue;
+            }
+            inside_definition = None;
+        }
+        while open.len() > 1 && line.indent < *open.last().unwrap_or(&0) {
+            open.pop();
+        }
+        match line.word {
+            "def" | "class" | "async" => {
+                let name = line
+                    .header
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                    .find(|w| !matches!(*w, "async" | "def" | "class"))
+                    .unwrap_or_default();
+                if name == "__getattr__" {
+                    return None;
+                }
+                names.insert(name.to_owned());
+                inside_definition = Some(line.indent);
+            }
+            "if" | "elif" | "else" | "try" | "except" | "finally" | "with" => {
+                open.push(line.indent + 1);
+            }
+            "for" | "while" | "match" => inside_definition = Some(line.indent),
+            _ => bind_statement(line.header, &mut names)?,
+        }
+    }
+    Some(names)
+}
+
+/// Adds the names one simple statement binds (an import or an assignment); `None` for
+/// `from x import *`.
+fn bind_statement(statement: &str, names: &mut HashSet<String>) -> Option<()> {
+    let is_binding = statement.starts_with("import ")
+        || statement.starts_with("from ")
+        || statement.contains('=');
+    if !is_binding {
+        return Some(());
+    }
+    let tree = crate::parse::parse_python(statement);
+    let Some(node) = tree.root_node().named_child(0) else {
+        return Some(());
+    };
+    let text = |n: tree_sitter::Node<'_>| statement[n.byte_range()].to_owned();
+    match node.kind() {
+        "import_statement" | "import_from_statement" => {
+            let mut cursor = node.walk();
+            if node
+                .named_children(&mut cursor)
+                .any(|c| c.kind() == "wildcard_import")
+            {
+                return None;
+            }
+            let from = node.kind() == "import_from_statement";
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                let bound = match name.kind() {
+                    "aliased_import" => name.child_by_field_name("alias"),
+                    _ if from => Some(name),
+                    _ => name.named_child(0),
+                };
+                names.extend(bound.map(text));
+            }
+        }
+        "expression_statement" => {
+            let mut target = node.named_child(0);
+            while let Some(assignment) = target.filter(|t| t.kind() == "assignment") {
+                if let Some(left) = assignment.child_by_field_name("left") {
+                    identifiers(left, statement, names);
+                }
+                target = assignment.child_by_field_name("right");
+            }
+        }
+        _ => {}
+    }
+    Some(())
+}
+
+fn identifiers(target: tree_sitter::Node<'_>, source: &str, names: &mut HashSet<String>) {
+    match target.kind() {
+        "identifier" => {
+            names.insert(source[target.byte_range()].to_owned());
+        }
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+            let mut cursor = target.walk();
+            for child in target.named_children(&mut cursor) {
+                identifiers(child, source, names);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The logical lines of `source`, with the first statement of each.
+fn logical_lines(source: &str) -> Vec<Line<'_>> {
+    let bytes = source.as_bytes();
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        // At the start of a logical line: measure the indentation.
+        let line_start = i;
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\x0c') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        if matches!(bytes[i], b'\n' | b'\r' | b'#') {
+            i = skip_to_line_end(bytes, i);
+            continue;
+        }
+        let indent = i - line_start;
+        let word_end = i + bytes[i..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(bytes.len() - i);
+        let word = &source[i..word_end];
+        let (end, statement_end) = logical_line_end(bytes, i);
+        lines.push(Line {
+            start: i,
+            indent,
+            word,
+            header: &source[i..statement_end.min(end)],
+        });
+        i = end;
+    }
+    lines
+}
+
+/// Skips to just after the next line break.
+fn skip_to_line_end(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && bytes[i] != b'\n' {
+        i += 1;
+    }
+    i + 1
+}
+
+/// From `i` (inside a logical line), returns (where the next logical line starts, where the
+/// first statement of this line ends: a `;` or the line's end, outside brackets and strings).
+fn logical_line_end(bytes: &[u8], mut i: usize) -> (usize, usize) {
+    let mut depth = 0usize;
+    let mut statement_end = None;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            b'\\' if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') => i += 3,
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b';' if depth == 0 => {
+                statement_end.get_or_insert(i);
+                i += 1;
+            }
+            b'\n' if depth == 0 => {
+                let end = statement_end.unwrap_or(i);
+                return (i + 1, end);
+            }
+            b'"' | b'\'' => i = skip_string(bytes, i),
+            _ => i += 1,
+        }
+    }
+    (bytes.len(), statement_end.unwrap_or(bytes.len()))
+}
+
+/// Skips a string literal starting at its opening quote `i` (a prefix such as `rb` was
+/// already passed as an ordinary word); returns the offset just after it.
+fn skip_string(bytes: &[u8], i: usize) -> usize {
+    let quote = bytes[i];
+    let triple = bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote);
+    let mut j = if triple { i + 3 } else { i + 1 };
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'\n' if !triple => return j,
+            b if b == quote => {
+                if !triple {
+                    return j + 1;
+                }
+                if bytes.get(j + 1) == Some(&quote) && bytes.get(j + 2) == Some(&quote) {
+                    return j + 3;
+                }
+                j += 1;
+            }
+            _ => j += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// True when the statement on `lines[index]` sits in the body of a `try:` that catches
+/// `ImportError` or anything broader.
+fn is_optional(lines: &[Line<'_>], index: usize) -> bool {
+    let mut indent = lines[index].indent;
+    let mut i = index;
+    // Climb to each enclosing block header: the nearest earlier line indented less.
+    while i > 0 && indent > 0 {
+        i -= 1;
+        let line = &lines[i];
+        if line.indent >= indent {
+            continue;
+        }
+        indent = line.indent;
+        if line.word == "try" && catches_import_error(lines, i) {
+            return true;
+        }
+    }
+    false
+}
+
+/// True when a handler of the `try:` on `lines[try_line]` catches `ImportError`.
+fn catches_import_error(lines: &[Line<'_>], try_line: usize) -> bool {
+    let indent = lines[try_line].indent;
+    for line in &lines[try_line + 1..] {
+        if line.indent > indent {
+            continue;
+        }
+        if line.indent < indent || !matches!(line.word, "except" | "else" | "finally") {
+            return false;
+        }
+        if line.word == "except" {
+            let caught = line.header["except".len()..]
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .trim();
+            let broad = [
+                "ImportError",
+                "ModuleNotFoundError",
+                "Exception",
+                "BaseException",
+            ];
+            if caught.is_empty() || broad.iter().any(|e| caught.contains(e)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(source: &str) -> Vec<(&str, bool)> {
+        import_statements(source)
+            .into_iter()
+            .map(|s| (s.text, s.optional))
+            .collect()
+    }
+
+    #[test]
+    fn finds_statements_and_ignores_strings_and_comments() {
+        let source = "\"\"\"Docs.\n\nimport not_this\n\"\"\"\nimport os, a.b as c  # why\n\
+                      # import nor_this\nx = 'import no'\nfrom . import (\n    x,  # )\n    y,\n)\n\
+                      def f():\n    from .m import \\\n        g\n    return 1; import late\n";
+        assert_eq!(
+            texts(source),
+            vec![
+                ("import os, a.b as c  # why", false),
+                ("from . import (\n    x,  # )\n    y,\n)", false),
+                ("from .m import \\\n        g", false),
+            ]
+        );
+    }
+
+    #[test]
+    fn imports_guarded_by_import_error_are_optional() {
+        let source = "try:\n    import fast\n    if x:\n        from .c import speedups\n\
+                      except ImportError:\n    fast = None\ntry:\n    import b\nexcept KeyError:\n    pass\n\
+                      try:\n    import c\nexcept (OSError, ModuleNotFoundError):\n    pass\n";
+        assert_eq!(
+            texts(source),
+            vec![
+                ("import fast", true),
+                ("from .c import speedups", true),
+                ("import b", false),
+                ("import c", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn top_level_names_come_from_definitions_assignments_and_imports() {
+        let source = "\"\"\"Doc.\"\"\"\nimport os.path\nimport numpy as np\nfrom .a import b, c as d\n\
+                      X = Y = 1\nP, (Q, R) = f()\nT: int = 3\n\n@decorate\nclass K:\n    inner = 1\n\n\
+                      def f():\n    local = 2\n\nasync def g():\n    pass\n\
+                      try:\n    from fast import h\nexcept ImportError:\n    h = None\n\
+                      if DEBUG:\n    Z = 1\nfor i in range(3):\n    loop_var = i\n";
+        let names = top_level_names(source).unwrap();
+        let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "K", "P", "Q", "R", "T", "X", "Y", "Z", "b", "d", "f", "g", "h", "np", "os"
+            ]
+        );
+    }
+
+    #[test]
+    fn star_imports_and_module_getattr_define_anything() {
+        assert_eq!(top_level_names("from .core import *\n"), None);
+        assert_eq!(
+            top_level_names("def __getattr__(name):\n    return 1\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn an_unterminated_string_does_not_loop() {
+        assert_eq!(texts("x = '''never closed\nimport a\n"), vec![]);
+        assert_eq!(
+            texts("import a\nx = 'open\nimport b\n"),
+            vec![("import a", false), ("import b", false)]
+        );
+    }
+}
