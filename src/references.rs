@@ -72,7 +72,7 @@ pub struct References<'a> {
     root: &'a Path,
     moves: &'a ModuleMoves,
     index: &'a ModuleIndex,
-    /// Root-relative files and directories under a SRC.
+    /// Root-relative files and directories under a SRC or a DST.
     moved_paths: HashSet<String>,
     defined: Mutex<HashMap<String, Arc<Defined>>>,
 }
@@ -85,20 +85,21 @@ impl<'a> References<'a> {
         index: &'a ModuleIndex,
         files: &[WalkedFile],
     ) -> Self {
+        // Files and directories under a SRC (before the move) or a DST (after it).
+        let under_a_move = |path: &str| {
+            moves.moves().iter().any(|m| {
+                crate::rules::is_within(path, &m.dirs.from)
+                    || crate::rules::is_within(path, &m.dirs.to)
+            })
+        };
         let mut moved_paths = HashSet::new();
-        for file in files {
-            if moves.map_path(&file.path).is_none() {
-                continue;
-            }
+        for file in files.iter().filter(|f| under_a_move(&f.path)) {
             let mut path = file.path.as_str();
             moved_paths.insert(path.to_owned());
             while let Some((parent, _)) = path.rsplit_once('/') {
-                if moves.map_path(parent).is_none()
-                    && !moves.moves().iter().any(|m| m.dirs.from == parent)
-                {
+                if !under_a_move(parent) || !moved_paths.insert(parent.to_owned()) {
                     break;
                 }
-                moved_paths.insert(parent.to_owned());
                 path = parent;
             }
         }
@@ -116,32 +117,27 @@ impl<'a> References<'a> {
     pub fn dotted(&self, reference: &str) -> Option<String> {
         if let Some((module, attr)) = reference.split_once(':') {
             let module = ModuleName::new(module)?;
-            let new = self.moved_module(&module)?;
+            let (_, new) = self.moved_module(&module)?;
             return (is_dotted_or_empty(attr)).then(|| format!("{new}:{attr}"));
         }
         if let Some(prefix) = reference.strip_suffix('.') {
             let module = ModuleName::new(prefix)?;
-            return Some(format!("{}.", self.moved_module(&module)?));
+            return Some(format!("{}.", self.moved_module(&module)?.1));
         }
         let name = ModuleName::new(reference)?;
         if name.len() < 2 {
             return None;
         }
-        // The longest leading part that is a module of the tree.
-        let (module, rest) = (1..=name.len()).rev().find_map(|n| {
-            let module = name.truncate(n)?;
-            self.index
-                .contains(&module)
-                .then(|| (module, name.components().skip(n).collect::<Vec<_>>()))
+        // The longest leading part that is a module of the tree, before or after the move.
+        let (found, new, rest) = (1..=name.len()).rev().find_map(|n| {
+            let (found, new) = self.moved_module(&name.truncate(n)?)?;
+            Some((found, new, name.components().skip(n).collect::<Vec<_>>()))
         })?;
-        let new = self.moved_module(&module)?;
-        if let Some(first) = rest.first() {
-            if !self.defines(&module, first) {
-                return None;
-            }
-            return Some(format!("{new}.{}", rest.join(".")));
+        match rest.first() {
+            Some(first) if !self.defines(&found, first) => None,
+            Some(_) => Some(format!("{new}.{}", rest.join("."))),
+            None => Some(new.to_string()),
         }
-        Some(new.to_string())
     }
 
     /// The new place of a root-relative path (`a/b/data.csv`, `./a/b/`) naming a moved file
@@ -182,12 +178,17 @@ impl<'a> References<'a> {
         token.ends_with('.') && self.dotted(token).is_some()
     }
 
-    /// The module's new name, when `module` is a module of the tree under a moved package.
-    fn moved_module(&self, module: &ModuleName) -> Option<ModuleName> {
-        if !self.index.contains(module) {
-            return None;
+    /// For a module name under a moved package: the module as the tree has it now (the old
+    /// name before the move, the new one after it), and its new name.
+    fn moved_module(&self, module: &ModuleName) -> Option<(ModuleName, ModuleName)> {
+        let new = self.moves.map(module)?;
+        if self.index.contains(module) {
+            Some((module.clone(), new))
+        } else if self.index.contains(&new) {
+            Some((new.clone(), new))
+        } else {
+            None
         }
-        self.moves.map(module)
     }
 
     /// True when module `module` defines `name` (or may, as far as can be told): a
