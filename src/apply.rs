@@ -87,8 +87,8 @@ pub struct Applied {
     pub dirs_removed: usize,
     /// Source copies deleted (identical to, or merged into, their twin in DST).
     pub deleted: usize,
-    /// Sidecar files written for conflicts.
-    pub sidecars: usize,
+    /// New files written (conflict sidecars and shims).
+    pub created: usize,
     /// Moves recorded as renames in the git index.
     pub git_renames: usize,
     /// Commits made by `--commit`.
@@ -307,7 +307,7 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
             applied.rewritten += counts.rewritten;
             applied.dirs_removed += counts.dirs_removed;
             applied.deleted += counts.deleted;
-            applied.sidecars += counts.sidecars;
+            applied.created += counts.created;
         }
     }
     if let Some(git) = &git {
@@ -457,7 +457,7 @@ fn execute(root: &Path, op: &Operation) -> Result<Applied> {
         }
         Operation::Create { path, contents } => {
             write_atomically(&root.join(path), contents, None)?;
-            applied.sidecars += 1;
+            applied.created += 1;
         }
         Operation::RemoveDirIfEmpty { path } => {
             let path = root.join(path);

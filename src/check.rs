@@ -34,7 +34,7 @@ use crate::plan::Scan;
 use crate::references::{ModuleIndex, References};
 use crate::resolve::{ImportRoots, ModuleMoves, resolve_relative};
 use crate::rules::Rules;
-use crate::walk::{WalkedFile, walk};
+use crate::walk::WalkedFile;
 
 /// One finding, rendered as `path:line:col: CODE message`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -58,7 +58,7 @@ pub struct Diagnostic {
 pub fn check(root: &Path, rules: &Rules, paths: &[String]) -> Result<Vec<Diagnostic>> {
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::new(&roots, &rules.moves)?;
-    let files = walk(root, &rules.exclude)?;
+    let files = rules.files(root)?;
     let index = ModuleIndex::build(&roots, &files);
     let selected: Option<HashSet<&str>> = if paths.is_empty() {
         None
@@ -106,6 +106,14 @@ pub fn check(root: &Path, rules: &Rules, paths: &[String]) -> Result<Vec<Diagnos
         .map(|f| checker.file(&f.path))
         .collect::<Result<_>>()?;
     diagnostics.extend(found.into_iter().flatten());
+    // An import of a moved-away module is also an import of a missing one: say it once, with
+    // the fix.
+    let moved: HashSet<(String, usize, usize)> = diagnostics
+        .iter()
+        .filter(|d| d.code == "RG001")
+        .map(|d| (d.path.clone(), d.line, d.col))
+        .collect();
+    diagnostics.retain(|d| d.code == "RG001" || !moved.contains(&(d.path.clone(), d.line, d.col)));
     diagnostics.sort();
     diagnostics.dedup();
     Ok(diagnostics)

@@ -25,7 +25,7 @@ use crate::references::{ModuleIndex, References};
 use crate::resolve::{ImportRoots, ModuleMove, ModuleMoves};
 use crate::rewrite::{FileContext, RefKind, rewrite_python};
 use crate::rules::Rules;
-use crate::walk::{WalkedFile, all_files_under, walk};
+use crate::walk::{WalkedFile, all_files_under};
 
 /// Everything one run will do. Serialised as the JSON of `regraft plan --format json`.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -203,7 +203,7 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         }
     }
 
-    let files = walk(root, &rules.exclude)?;
+    let files = rules.files(root)?;
     let index = ModuleIndex::build(&roots, &files);
     let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
     let outcomes = scan.files(&files, None)?;

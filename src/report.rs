@@ -143,13 +143,16 @@ pub fn applied_text(plan: &Plan, applied: Option<Applied>, out: &mut dyn Write) 
                     a.deleted
                 )?;
             }
-            if a.sidecars > 0 {
+            if !plan.sidecars.is_empty() {
                 writeln!(
                     out,
                     "wrote {} conflict sidecar files under {}/conflicts/",
-                    a.sidecars,
+                    plan.sidecars.len(),
                     crate::journal::DIR
                 )?;
+            }
+            for (shim, _) in &plan.shims {
+                writeln!(out, "left a compatibility shim at {shim}")?;
             }
             if a.git_renames > 0 {
                 writeln!(

@@ -65,6 +65,8 @@ pub struct Rules {
     /// Globs of the files other than Python whose references are rewritten
     /// ([`DEFAULT_TEXT_FILES`] unless the rules file has `[files] include`).
     pub text_files: Vec<String>,
+    /// The rules file itself (never rewritten: it lists the old paths on purpose).
+    pub source: Option<std::path::PathBuf>,
 }
 
 impl Default for Rules {
@@ -74,6 +76,7 @@ impl Default for Rules {
             exclude: Vec::new(),
             moves: Vec::new(),
             text_files: DEFAULT_TEXT_FILES.iter().map(|g| (*g).to_owned()).collect(),
+            source: None,
         }
     }
 }
@@ -105,7 +108,9 @@ impl Rules {
             path: path.to_owned(),
             source,
         })?;
-        Self::from_toml(path, &text)
+        let mut rules = Self::from_toml(path, &text)?;
+        rules.source = Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()));
+        Ok(rules)
     }
 
     /// Parses and validates the text of a rules file; `path` is only used in messages.
@@ -149,6 +154,7 @@ impl Rules {
                 || DEFAULT_TEXT_FILES.iter().map(|g| (*g).to_owned()).collect(),
                 |f| f.include,
             ),
+            source: None,
         };
         if rules.moves.is_empty() {
             return Err(Error::Usage(format!(
@@ -158,6 +164,31 @@ impl Rules {
         }
         rules.validate()?;
         Ok(rules)
+    }
+
+    /// The rules file's path relative to `root`, when it lies inside the tree.
+    pub fn source_in(&self, root: &Path) -> Option<String> {
+        let root = std::fs::canonicalize(root).ok()?;
+        let relative = self.source.as_ref()?.strip_prefix(root).ok()?;
+        Some(
+            relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    }
+
+    /// The files of the tree at `root` that a run may touch: all but the rules file itself.
+    ///
+    /// # Errors
+    /// As [`crate::walk::walk`].
+    pub fn files(&self, root: &Path) -> Result<Vec<crate::walk::WalkedFile>> {
+        let mut files = crate::walk::walk(root, &self.exclude)?;
+        if let Some(source) = self.source_in(root) {
+            files.retain(|f| f.path != source);
+        }
+        Ok(files)
     }
 
     /// Checks that the moves can be carried out together.

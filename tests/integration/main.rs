@@ -9,6 +9,7 @@
     clippy::print_stderr
 )]
 
+mod check;
 mod cli;
 mod common;
 mod fixtures;
