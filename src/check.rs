@@ -108,12 +108,13 @@ pub fn check(root: &Path, rules: &Rules, paths: &[String]) -> Result<Vec<Diagnos
     diagnostics.extend(found.into_iter().flatten());
     // An import of a moved-away module is also an import of a missing one: say it once, with
     // the fix.
-    let moved: HashSet<(String, usize, usize)> = diagnostics
+    let stale_at: HashSet<(String, usize, usize)> = diagnostics
         .iter()
         .filter(|d| d.code == "RG001")
         .map(|d| (d.path.clone(), d.line, d.col))
         .collect();
-    diagnostics.retain(|d| d.code == "RG001" || !moved.contains(&(d.path.clone(), d.line, d.col)));
+    diagnostics
+        .retain(|d| d.code == "RG001" || !stale_at.contains(&(d.path.clone(), d.line, d.col)));
     diagnostics.sort();
     diagnostics.dedup();
     Ok(diagnostics)
