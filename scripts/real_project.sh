@@ -16,6 +16,10 @@
 #                    `dateutil.tz.UTC`); 0: leave it in the venv (then it breaks after the move)
 #   ROUNDTRIP        1 (default): afterwards move DST back to SRC in a copy and diff with the
 #                    pristine tree; 0: skip
+#   SHIM             1 (default): also apply the move with `--shim` on a fresh copy of the
+#                    pristine tree and run the tests there; 0: skip
+#   CHECK            1 (default): run `regraft check` on the moved tree (with a rules file
+#                    holding the same move) and on the pristine tree; 0: skip
 #
 # Why this move: dateutil.tz is the most imported subpackage of dateutil, in every form
 # regraft handles: `import dateutil.tz`, `from dateutil import tz [as tz]`,
@@ -42,6 +46,8 @@ MOVE_SRC=${MOVE_SRC:-src/dateutil/tz}
 MOVE_DST=${MOVE_DST:-src/dateutil/zoneinfo/tz}
 VENDOR_FREEZEGUN=${VENDOR_FREEZEGUN:-1}
 ROUNDTRIP=${ROUNDTRIP:-1}
+SHIM=${SHIM:-1}
+CHECK=${CHECK:-1}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -58,6 +64,7 @@ VENV=$REAL_DIR/venv
 DL=$REAL_DIR/dl
 PRISTINE=$REAL_DIR/pristine      # unpacked sdist (+ vendored freezegun), never touched again
 WORK=$REAL_DIR/work              # the tree regraft moves in
+SHIM_WORK=$REAL_DIR/work-shim    # a second copy of the pristine tree, moved with --shim
 LOGS=$REAL_DIR/logs
 PY=$VENV/bin/python
 # Module names of the move (the sdist uses a src/ layout).
@@ -90,7 +97,7 @@ if [[ -z $FG_WHEEL ]]; then
     FG_WHEEL=$(ls "$DL"/freezegun-*.whl | head -1)
 fi
 
-rm -rf "$PRISTINE" "$WORK" "$LOGS"
+rm -rf "$PRISTINE" "$WORK" "$SHIM_WORK" "$LOGS"
 mkdir -p "$PRISTINE" "$LOGS"
 tar xzf "$SDIST" -C "$PRISTINE" --strip-components=1
 if [[ $VENDOR_FREEZEGUN == 1 ]]; then
@@ -109,17 +116,19 @@ fi
 cp -a "$PRISTINE" "$WORK"
 
 # --- test runner -------------------------------------------------------------------------------
-# Runs the suite from $WORK with the unpacked sources first on sys.path (no install), writes the
-# log to $LOGS/$1.log and the counts to $LOGS/$1.counts; never aborts the script.
+# run_tests TAG [TREE [PYTEST_ARGS...]]: runs the suite from TREE (default $WORK) with the
+# unpacked sources first on sys.path (no install), writes the log to $LOGS/TAG.log and the
+# counts to $LOGS/TAG.counts; never aborts the script.
 run_tests() {
-    local tag=$1 rc=0
-    find "$WORK" -name __pycache__ -type d -prune -exec rm -rf {} +
+    local tag=$1 tree=${2:-$WORK} rc=0
+    shift; if (($# > 0)); then shift; fi
+    find "$tree" -name __pycache__ -type d -prune -exec rm -rf {} +
     (
-        cd "$WORK"
+        cd "$tree"
         PYTHONPATH=src$PYPATH_EXTRA PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=0 \
         HYPOTHESIS_STORAGE_DIRECTORY=$REAL_DIR/hypothesis-db \
             "$PY" -m pytest tests -q -rfE -p no:cacheprovider --hypothesis-seed=0 --continue-on-collection-errors \
-            -o console_output_style=classic
+            -o console_output_style=classic "$@"
     ) >"$LOGS/$tag.log" 2>&1 || rc=$?
     "$PY" - "$LOGS/$tag.log" "$rc" >"$LOGS/$tag.counts" <<'EOF'
 import re, sys
@@ -178,6 +187,28 @@ print("; ".join(out[:30]))
 EOF
 )
 echo "plan JSON top level: $PLAN_JSON_SUMMARY"
+
+# Rewrite counts per `kind` of plan.json, so that string and config references are counted
+# apart from imports; every string/path/config rewrite is listed (all of them: plan.txt).
+say "rewrites per kind (plan --format json)"
+"$PY" - "$LOGS/plan.json" >"$LOGS/plan-kinds.txt" 2>&1 <<'EOF' || true
+import collections, json, sys
+KINDS = ("import", "from-import", "imported-module", "relative", "split", "attribute",
+         "string", "path", "config")
+try:
+    rewrites = json.load(open(sys.argv[1]))["rewrites"]
+except Exception as e:
+    print(f"(no rewrites in the plan JSON: {e})"); sys.exit()
+n = collections.Counter(r.get("kind") for r in rewrites)
+extra = sorted(str(k) for k in n if k not in KINDS)
+print(" ".join(f"{k}={n[k]}" for k in KINDS + tuple(extra)) + f" total={len(rewrites)}"
+      + (f" UNKNOWN_KINDS={','.join(extra)}" if extra else ""))
+for r in rewrites:
+    if r.get("kind") in ("string", "path", "config") or str(r.get("kind")) in extra:
+        print(f"    {r['kind']:7} {r['file']}:{r['line']}:{r['col']}: {r['old']} -> {r['new']}")
+EOF
+PLAN_KINDS=$(head -1 "$LOGS/plan-kinds.txt")
+cat "$LOGS/plan-kinds.txt"
 
 say "regraft apply --root $WORK $MOVE_SRC $MOVE_DST"
 APPLY_RC=0
@@ -249,7 +280,139 @@ for m in sys.argv[1:]:
 say "tests AFTER the move"
 run_tests after
 
-# --- (4b) round trip: move it back in a copy, compare with the pristine tree ---------------------
+# --- (4a) regraft check -------------------------------------------------------------------------
+# run_check TAG ROOT [ARGS...]: `regraft check --root ROOT ARGS...`, stdout and stderr to
+# $LOGS/check-TAG.txt, exit code to $LOGS/check-TAG.rc; prints both and sets CHECK_RESULT to a
+# one-line summary (exit code, findings per code).
+run_check() {
+    local tag=$1 root=$2 rc=0 lines codes
+    shift 2
+    echo "\$ regraft check --root $root $*"
+    "$BIN" check --root "$root" "$@" >"$LOGS/check-$tag.txt" 2>&1 || rc=$?
+    echo "$rc" >"$LOGS/check-$tag.rc"
+    lines=$(wc -l <"$LOGS/check-$tag.txt")
+    if ((lines > 70)); then
+        head -60 "$LOGS/check-$tag.txt" | sed 's/^/    /'
+        echo "    ... ($lines lines: $LOGS/check-$tag.txt)"
+        tail -5 "$LOGS/check-$tag.txt" | sed 's/^/    /'
+    else
+        sed 's/^/    /' "$LOGS/check-$tag.txt"
+    fi
+    echo "check exit: $rc"
+    codes=$(grep -oE '^[^ ]+:[0-9]+:[0-9]+: RG[0-9]+ ' "$LOGS/check-$tag.txt" | awk '{print $2}' \
+            | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}' || true)
+    CHECK_RESULT="exit $rc, ${codes:-no findings}"
+}
+
+CHECK_MOVED=skipped CHECK_PRISTINE=skipped CHECK_PRISTINE_RULES=skipped CHECK_SHIM=skipped
+CHECK_VS_PLAN=skipped
+RULES=
+if [[ $CHECK == 1 ]]; then
+    RULES_TMP=$(mktemp -d /tmp/regraft-rules.XXXXXX)
+    trap 'rm -rf "$RULES_TMP"' EXIT
+    RULES=$RULES_TMP/rules.toml
+    printf '[[move]]\nfrom = "%s"\nto = "%s"\n' "$MOVE_SRC" "$MOVE_DST" >"$RULES"
+    cp "$RULES" "$LOGS/rules.toml"
+    say "regraft check on the moved tree, rules file $RULES (copy: $LOGS/rules.toml)"
+    sed 's/^/    /' "$RULES"
+    run_check moved-rules "$WORK" --rules "$RULES"
+    CHECK_MOVED=$CHECK_RESULT
+
+    say "regraft check on the pristine tree, no rules"
+    run_check pristine "$PRISTINE"
+    CHECK_PRISTINE=$CHECK_RESULT
+
+    # Sanity check of the guard itself: on the pristine tree the same rules must flag every
+    # reference that the plan rewrote (else a clean result on the moved tree means little).
+    say "regraft check on the pristine tree WITH the rules (must flag what the plan rewrote)"
+    run_check pristine-rules "$PRISTINE" --rules "$RULES" >/dev/null
+    CHECK_PRISTINE_RULES=$CHECK_RESULT
+    echo "check exit: $(cat "$LOGS/check-pristine-rules.rc") (output: $LOGS/check-pristine-rules.txt)"
+    "$BIN" check --root "$PRISTINE" --rules "$RULES" --format json >"$LOGS/check-pristine-rules.json" 2>/dev/null || true
+    CHECK_VS_PLAN=$("$PY" - "$LOGS/plan.json" "$LOGS/check-pristine-rules.json" <<'EOF' 2>&1 || true
+import json, sys
+try:
+    plan = {(r["file"], r["line"], r["col"]) for r in json.load(open(sys.argv[1]))["rewrites"]}
+    found = json.load(open(sys.argv[2]))
+except Exception as e:
+    print(f"(cannot compare: {e})"); sys.exit()
+rg001 = {(f["path"], f["line"], f["col"]) for f in found if f.get("code") == "RG001"}
+print(f"{len(rg001)} RG001 at {len(plan)} rewrite locations: {len(plan & rg001)} shared, "
+      f"{len(plan - rg001)} rewritten but not flagged, {len(rg001 - plan)} flagged but not rewritten")
+for what, s in (("rewritten, not flagged", plan - rg001), ("flagged, not rewritten", rg001 - plan)):
+    for p, l, c in sorted(s):
+        print(f"    {what}: {p}:{l}:{c}")
+EOF
+)
+    echo "$CHECK_VS_PLAN"
+fi
+
+# --- (4b) the same move with --shim, on a fresh copy of the pristine tree ------------------------
+SHIM_STATUS=skipped
+if [[ $SHIM == 1 ]]; then
+    say "regraft apply --shim --root $SHIM_WORK $MOVE_SRC $MOVE_DST (fresh copy of the pristine tree)"
+    rm -rf "$SHIM_WORK"
+    cp -a "$PRISTINE" "$SHIM_WORK"
+    SHIM_RC=0
+    "$BIN" apply --root "$SHIM_WORK" --shim "$MOVE_SRC" "$MOVE_DST" >"$LOGS/apply-shim.txt" 2>&1 || SHIM_RC=$?
+    SHIM_LINES=$(wc -l <"$LOGS/apply-shim.txt")
+    if ((SHIM_LINES > 40)); then
+        head -25 "$LOGS/apply-shim.txt"; echo "    ... ($SHIM_LINES lines: $LOGS/apply-shim.txt)"; tail -10 "$LOGS/apply-shim.txt"
+    else
+        cat "$LOGS/apply-shim.txt"
+    fi
+    echo "apply --shim exit: $SHIM_RC"
+    echo "files left at $MOVE_SRC:"
+    (cd "$SHIM_WORK" && find "$MOVE_SRC" -type f 2>/dev/null | sort | sed 's/^/    /') || true
+    # Everything else must be what the plain move wrote.
+    SHIM_VS_PLAIN=$(diff -rq -x .regraft -x __pycache__ "$WORK" "$SHIM_WORK" 2>&1 \
+        | grep -vF -e "Only in $SHIM_WORK/${MOVE_SRC%/*}: ${MOVE_SRC##*/}" -e "$SHIM_WORK/$MOVE_SRC/" || true)
+    echo "differences from the plain move (besides $MOVE_SRC and .regraft/): ${SHIM_VS_PLAIN:-none}"
+
+    # What the shim does for each way of reaching the old name, one fresh process each: the
+    # module object it gives, and the DeprecationWarning (category, where it is attributed).
+    say "old import paths through the shim"
+    OLD_PARENT=${OLD_MOD%.*}
+    for code in "import $OLD_MOD as m" \
+                "import $OLD_PARENT; m = $OLD_PARENT.$OLD_LEAF  # the package's lazy __getattr__" \
+                "from $OLD_PARENT import *; m = $OLD_LEAF" \
+                "from $OLD_MOD import *; import sys; m = sys.modules['$OLD_MOD']"; do
+        (cd "$SHIM_WORK" && PYTHONPATH=src$PYPATH_EXTRA PYTHONDONTWRITEBYTECODE=1 "$PY" - "$code" "$NEW_MOD" <<'EOF') || true
+import importlib, sys, warnings
+code, new = sys.argv[1:]
+g = {}
+try:
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter("always")
+        exec(compile(code, "<user code>", "exec"), g)
+except Exception as e:
+    print(f"  {code}\n      FAILS: {type(e).__name__}: {e}"); sys.exit()
+m = g["m"]
+same = m is importlib.import_module(new)
+w = "; ".join(f"{x.category.__name__} at {x.filename}:{x.lineno}: {x.message}" for x in ws) or "none"
+print(f"  {code}\n      -> {m.__name__}, same object as {new}: {same}; warnings: {w}")
+EOF
+    done
+
+    say "tests AFTER the move with --shim"
+    run_tests after-shim "$SHIM_WORK"
+    # The suite turns every warning into an error (setup.cfg: `filterwarnings = error` and
+    # `error::DeprecationWarning`), so any test that goes through the shim fails on the shim's
+    # DeprecationWarning. Once more with only that warning ignored (pytest -W, message prefix
+    # "$OLD_MOD": the shim warns "<old name> has moved to <new name>; ..."), to tell the
+    # warning apart from an import the shim does not serve.
+    say "tests AFTER the move with --shim, the shim's DeprecationWarning ignored"
+    run_tests after-shim-nowarn "$SHIM_WORK" -W "ignore:$OLD_MOD:DeprecationWarning"
+    SHIM_STATUS="apply --shim exit $SHIM_RC"
+
+    if [[ $CHECK == 1 ]]; then
+        say "regraft check on the --shim tree, with the rules"
+        run_check shim-rules "$SHIM_WORK" --rules "$RULES"
+        CHECK_SHIM=$CHECK_RESULT
+    fi
+fi
+
+# --- (4c) round trip: move it back in a copy, compare with the pristine tree ---------------------
 # Everything should come back byte for byte except relative imports that crossed the moved
 # boundary, which regraft made absolute on the way out (and keeps absolute on the way back).
 RT_STATUS=skipped
@@ -273,16 +436,29 @@ echo "project:        $PROJECT $VERSION (sdist sha256 $SDIST_SHA256)"
 echo "move:           $MOVE_SRC -> $MOVE_DST   ($OLD_MOD -> $NEW_MOD)"
 echo "freezegun:      $([[ $VENDOR_FREEZEGUN == 1 ]] && echo "vendored in tree at _vendor/freezegun (rewritten by regraft too)" || echo "installed in venv (not rewritten)")"
 echo "tests before:   $(cat "$LOGS/before.counts")"
-echo "tests after:    $(cat "$LOGS/after.counts")"
+counts_of() { if [[ -f $LOGS/$1.counts ]]; then cat "$LOGS/$1.counts"; else echo "(not run)"; fi; }
+echo "tests after:    $(counts_of after)   (plain move)"
+echo "tests --shim:   $(counts_of after-shim)   ($SHIM_STATUS)"
+echo "  same, shim's DeprecationWarning ignored (-W ignore:$OLD_MOD:DeprecationWarning):"
+echo "                $(counts_of after-shim-nowarn)"
+echo "rewrites/kind:  $PLAN_KINDS"
+echo "check:          moved tree --rules:    $CHECK_MOVED"
+echo "                pristine, no rules:    $CHECK_PRISTINE"
+echo "                pristine --rules:      $CHECK_PRISTINE_RULES"
+echo "                  vs the plan:         $(head -1 <<<"$CHECK_VS_PLAN")"
+echo "                --shim tree --rules:   $CHECK_SHIM"
 echo "regraft:        plan exit $PLAN_RC, plan --format json exit $PLANJ_RC, apply exit $APPLY_RC"
 echo "regraft said:   $(grep -v '^\s*$' "$LOGS/apply.txt" | tail -3 | tr '\n' ' ')"
 echo "plan JSON:      $PLAN_JSON_SUMMARY"
 echo "diff counts:    $DIFF_COUNTS"
 echo "round trip:     $RT_STATUS"
 echo "ast imports:    before: $(tail -1 "$LOGS/imports-before.txt") | after: $(tail -1 "$LOGS/imports-after.txt")"
-echo "failing after but not before:"
-comm -13 <(grep -E '^(FAILED|ERROR) ' "$LOGS/before.log" | sed 's/ - .*//' | sort -u) \
-         <(grep -E '^(FAILED|ERROR) ' "$LOGS/after.log" | sed 's/ - .*//' | sort -u) | sed 's/^/    /'
+for tag in after after-shim after-shim-nowarn; do
+    [[ -f $LOGS/$tag.log ]] || continue
+    echo "failing in '$tag' but not before:"
+    comm -13 <(grep -E '^(FAILED|ERROR) ' "$LOGS/before.log" | sed 's/ - .*//' | sort -u) \
+             <(grep -E '^(FAILED|ERROR) ' "$LOGS/$tag.log" | sed 's/ - .*//' | sort -u) | sed 's/^/    /'
+done
 echo "leftover occurrences of '$OLD_MOD' in .py files, by where they stand (tokenize):"
 (cd "$WORK" && grep -rnE "$OLD_RE\b" --include='*.py' . || true) >"$LOGS/leftover.txt"
 "$PY" - "$WORK" "$OLD_MOD" "$LOGS/leftover.txt" <<'EOF'

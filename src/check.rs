@@ -57,7 +57,7 @@ pub struct Diagnostic {
 /// Bad input (a path outside the root, bad rules) and I/O failures.
 pub fn check(root: &Path, rules: &Rules, paths: &[String]) -> Result<Vec<Diagnostic>> {
     let roots = ImportRoots::discover(root, &rules.python_roots);
-    let moves = ModuleMoves::new(&roots, &rules.moves)?;
+    let moves = ModuleMoves::for_rules(root, &roots, rules)?;
     let files = rules.files(root)?;
     let index = ModuleIndex::build(&roots, &files);
     let selected: Option<HashSet<&str>> = if paths.is_empty() {
@@ -68,7 +68,7 @@ pub fn check(root: &Path, rules: &Rules, paths: &[String]) -> Result<Vec<Diagnos
 
     // RG001: whatever a plan of the retired moves would still rewrite.
     let mut diagnostics = Vec::new();
-    if !moves.moves().is_empty() {
+    if !moves.moves().is_empty() || moves.renames_symbols() {
         let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
         for outcome in scan.files(&files, selected.as_ref())? {
             diagnostics.extend(outcome.rewrites.into_iter().map(|r| Diagnostic {

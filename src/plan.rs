@@ -195,7 +195,7 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         });
     }
     let roots = ImportRoots::discover(root, &rules.python_roots);
-    let moves = ModuleMoves::new(&roots, &rules.moves)?;
+    let moves = ModuleMoves::for_rules(root, &roots, rules)?;
     let mut pending_sources = Vec::new();
     for m in moves.moves() {
         if check_directories(root, &m.dirs.from, &m.dirs.to)? {
@@ -265,6 +265,8 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         }
     }
     plan.unresolved = leftover_conflicts(root, &files, &destinations);
+    plan.skipped
+        .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     for source in &pending_sources {
         let planned: std::collections::HashSet<&str> =
             plan.files.iter().map(|f| f.path.as_str()).collect();
@@ -321,7 +323,17 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
             src,
             "is a symbolic link; move the directory it points to instead",
         )),
-        Ok(meta) if !meta.is_dir() => Err(bad("SRC", src, "is not a directory")),
+        Ok(meta) if meta.is_file() && crate::resolve::is_module_file(src) => {
+            if dst_path.exists() && !crate::resolve::is_module_file(dst) {
+                return Err(bad("DST", dst, "must be a `.py` file when SRC is one"));
+            }
+            Ok(true)
+        }
+        Ok(meta) if !meta.is_dir() => Err(bad(
+            "SRC",
+            src,
+            "is not a directory (nor a `.py` module file)",
+        )),
         Ok(_) if holds_only_a_shim(&root.join(src)) => Ok(false),
         Ok(_) => {
             if dst_path.exists() && !dst_path.is_dir() {
@@ -329,7 +341,7 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
             }
             Ok(true)
         }
-        Err(_) if dst_path.is_dir() => Ok(false),
+        Err(_) if dst_path.is_dir() || dst_path.is_file() => Ok(false),
         Err(_) => Err(bad("SRC", src, "does not exist")),
     }
 }
@@ -382,7 +394,8 @@ pub(crate) struct Scan<'a> {
     root: &'a Path,
     roots: &'a ImportRoots,
     moves: &'a ModuleMoves,
-    /// The last component of each moved module: a file without any is not parsed.
+    /// The last component of each moved module, and each renamed symbol: a file without any
+    /// is not parsed.
     needles: Vec<memmem::Finder<'a>>,
     references: References<'a>,
     text_files: globset::GlobSet,
@@ -413,6 +426,11 @@ impl<'a> Scan<'a> {
                 .moves()
                 .iter()
                 .map(|m| memmem::Finder::new(m.from_module.leaf().as_bytes()))
+                .chain(
+                    moves
+                        .renamed_symbols()
+                        .map(|s| memmem::Finder::new(s.as_bytes())),
+                )
                 .collect(),
             references: References::new(root, moves, index, files),
             text_files: text_files
@@ -451,6 +469,7 @@ impl Scan<'_> {
             new_package: self.roots.package_of_file(new_path),
             moves: self.moves,
             references: Some(&self.references),
+            module: self.roots.module_of_file(path),
         }
     }
 

@@ -117,22 +117,44 @@ impl<'a> References<'a> {
     pub fn dotted(&self, reference: &str) -> Option<String> {
         if let Some((module, attr)) = reference.split_once(':') {
             let module = ModuleName::new(module)?;
-            let (_, new) = self.moved_module(&module)?;
-            return (is_dotted_or_empty(attr)).then(|| format!("{new}:{attr}"));
+            let (_, new) = self.existing_module(&module)?;
+            if let Some((renamed, symbol)) = self.moves.rename_symbol(&new, attr) {
+                return Some(format!("{renamed}:{symbol}"));
+            }
+            let moved = self.moves.map(&module).is_some();
+            return (moved && is_dotted_or_empty(attr)).then(|| format!("{new}:{attr}"));
         }
         if let Some(prefix) = reference.strip_suffix('.') {
             let module = ModuleName::new(prefix)?;
-            return Some(format!("{}.", self.moved_module(&module)?.1));
+            self.moves.map(&module)?;
+            return Some(format!("{}.", self.existing_module(&module)?.1));
         }
         let name = ModuleName::new(reference)?;
         if name.len() < 2 {
             return None;
         }
         // The longest leading part that is a module of the tree, before or after the move.
-        let (found, new, rest) = (1..=name.len()).rev().find_map(|n| {
-            let (found, new) = self.moved_module(&name.truncate(n)?)?;
-            Some((found, new, name.components().skip(n).collect::<Vec<_>>()))
+        let (module, found, new, rest) = (1..=name.len()).rev().find_map(|n| {
+            let module = name.truncate(n)?;
+            let (found, new) = self.existing_module(&module)?;
+            Some((
+                module,
+                found,
+                new,
+                name.components().skip(n).collect::<Vec<_>>(),
+            ))
         })?;
+        if let Some(first) = rest.first()
+            && let Some((renamed, symbol)) = self.moves.rename_symbol(&new, first)
+        {
+            let mut renamed_path = format!("{renamed}.{symbol}");
+            for part in &rest[1..] {
+                renamed_path.push('.');
+                renamed_path.push_str(part);
+            }
+            return Some(renamed_path);
+        }
+        self.moves.map(&module)?;
         match rest.first() {
             Some(first) if !self.defines(&found, first) => None,
             Some(_) => Some(format!("{new}.{}", rest.join("."))),
@@ -149,11 +171,8 @@ impl<'a> References<'a> {
             ""
         };
         let trail = if reference.ends_with('/') { "/" } else { "" };
-        let core = reference[lead.len()..reference.len() - trail.len()].to_owned();
-        if !self.moved_paths.contains(&core) {
-            return None;
-        }
-        let new = match self.moves.map_path(&core) {
+        let core = &reference[lead.len()..reference.len() - trail.len()];
+        let new = match self.moves.map_path(core) {
             Some(new) => new,
             None => self
                 .moves
@@ -164,7 +183,14 @@ impl<'a> References<'a> {
                 .to
                 .clone(),
         };
-        Some(format!("{lead}{new}{trail}"))
+        // It names something that exists: before the move at the old place, after at the new.
+        (self.moved_paths.contains(core) || self.moved_paths.contains(&new))
+            .then(|| format!("{lead}{new}{trail}"))
+    }
+
+    /// True when a `[[rename]]` renames a symbol called `name`.
+    pub fn is_renamed_symbol(&self, name: &str) -> bool {
+        self.moves.renamed_symbols().any(|s| s == name)
     }
 
     /// True when `prefix` (the text before a placeholder, as in `f"a.b.{name}"` or
@@ -175,13 +201,13 @@ impl<'a> References<'a> {
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
             .map_or(0, |i| i + 1);
         let token = &prefix[start..];
-        token.ends_with('.') && self.dotted(token).is_some()
+        token.ends_with('.') && self.dotted(token).is_some_and(|new| new != token)
     }
 
-    /// For a module name under a moved package: the module as the tree has it now (the old
-    /// name before the move, the new one after it), and its new name.
-    fn moved_module(&self, module: &ModuleName) -> Option<(ModuleName, ModuleName)> {
-        let new = self.moves.map(module)?;
+    /// For a module of the tree: the module as the tree has it now (the old name before a
+    /// move, the new one after it), and its name after the run.
+    fn existing_module(&self, module: &ModuleName) -> Option<(ModuleName, ModuleName)> {
+        let new = self.moves.map_or_same(module);
         if self.index.contains(module) {
             Some((module.clone(), new))
         } else if self.index.contains(&new) {

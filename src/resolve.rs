@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::module_name::ModuleName;
-use crate::rules::{DirMove, is_within};
+use crate::rules::{DirMove, Rename, is_within};
 
 /// The directories that Python puts on `sys.path`, relative to the root (`""` is the root).
 #[derive(Debug, Clone)]
@@ -95,21 +95,106 @@ pub struct ModuleMove {
     pub to_module: ModuleName,
 }
 
-/// Every move of a run, as paths and as module names.
+/// Every move of a run, as paths and as module names, and the run's symbol renames.
 #[derive(Debug, Clone)]
 pub struct ModuleMoves {
     moves: Vec<ModuleMove>,
+    symbols: Vec<Rename>,
 }
 
 impl ModuleMoves {
+    /// The moves and renames a rules request asks for: its `[[move]]`s, its module renames
+    /// (as moves of the module's file or package directory) and its symbol renames.
+    ///
+    /// # Errors
+    /// As [`ModuleMoves::new`]; [`Error::Usage`] for a renamed module the tree does not have.
+    pub fn for_rules(
+        root: &Path,
+        roots: &ImportRoots,
+        rules: &crate::rules::Rules,
+    ) -> Result<Self> {
+        let mut dirs = rules.moves.clone();
+        let mut symbols = Vec::new();
+        for rename in &rules.renames {
+            if rename.from_symbol.is_some() {
+                symbols.push(rename.clone());
+                continue;
+            }
+            let found = roots.roots.iter().find_map(|r| {
+                let path = |m: &ModuleName| {
+                    let rel = m.components().collect::<Vec<_>>().join("/");
+                    if r.is_empty() {
+                        rel
+                    } else {
+                        format!("{r}/{rel}")
+                    }
+                };
+                let (old, new) = (path(&rename.from_module), path(&rename.to_module));
+                let file = |p: &str| root.join(format!("{p}.py")).is_file();
+                if file(&old) || file(&new) {
+                    Some(DirMove {
+                        from: format!("{old}.py"),
+                        to: format!("{new}.py"),
+                    })
+                } else if root.join(&old).is_dir() || root.join(&new).is_dir() {
+                    Some(DirMove { from: old, to: new })
+                } else {
+                    None
+                }
+            });
+            dirs.push(found.ok_or_else(|| {
+                Error::Usage(format!(
+                    "[[rename]] `{}`: the tree has no such module (nor `{}`)",
+                    rename.from_module, rename.to_module
+                ))
+            })?);
+        }
+        let mut moves = Self::new(roots, &dirs)?;
+        moves.symbols = symbols;
+        Ok(moves)
+    }
+
+    /// Where symbol `name` of `module` goes, when a `[[rename]]` renames it: its new module
+    /// and name. Rules may name the module before or after the run's moves.
+    pub fn rename_symbol(&self, module: &ModuleName, name: &str) -> Option<(ModuleName, String)> {
+        let module = self.map_or_same(module);
+        self.symbols
+            .iter()
+            .find(|r| {
+                r.from_symbol.as_deref() == Some(name) && self.map_or_same(&r.from_module) == module
+            })
+            .map(|r| {
+                (
+                    self.map_or_same(&r.to_module),
+                    r.to_symbol.clone().unwrap_or_default(),
+                )
+            })
+    }
+
+    /// The old names of the symbols the run renames.
+    pub fn renamed_symbols(&self) -> impl Iterator<Item = &str> {
+        self.symbols.iter().filter_map(|r| r.from_symbol.as_deref())
+    }
+
+    /// True when the run renames symbols.
+    pub fn renames_symbols(&self) -> bool {
+        !self.symbols.is_empty()
+    }
+
     /// Turns directory moves into module moves.
     ///
     /// # Errors
     /// [`Error::BadPath`] when a directory is not a module path under an import root
     /// (`my-pkg` is not an identifier, or the directory is an import root itself).
     pub fn new(roots: &ImportRoots, dirs: &[DirMove]) -> Result<Self> {
+        // A directory is a package; a `.py` file a single module (a module move or rename).
         let module = |what, dir: &str| {
-            roots.module_of_dir(dir).ok_or_else(|| Error::BadPath {
+            let found = if is_module_file(dir) {
+                roots.module_of_file(dir)
+            } else {
+                roots.module_of_dir(dir)
+            };
+            found.ok_or_else(|| Error::BadPath {
                 what,
                 path: dir.to_owned(),
                 reason: "is not a Python package path under an import root (each directory name \
@@ -127,7 +212,10 @@ impl ModuleMoves {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok(Self { moves })
+        Ok(Self {
+            moves,
+            symbols: Vec::new(),
+        })
     }
 
     /// The moves, in the order given.
@@ -155,9 +243,19 @@ impl ModuleMoves {
     pub fn map_path(&self, path: &str) -> Option<String> {
         self.moves
             .iter()
-            .find(|m| is_within(path, &m.dirs.from) && path != m.dirs.from)
+            .find(|m| {
+                is_within(path, &m.dirs.from)
+                    && (path != m.dirs.from || is_module_file(&m.dirs.from))
+            })
             .map(|m| format!("{}{}", m.dirs.to, &path[m.dirs.from.len()..]))
     }
+}
+
+/// True for a path that names a single-module file (`a/b/old.py`) rather than a package.
+pub fn is_module_file(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .is_some_and(|e| e == "py" || e == "pyi")
 }
 
 /// The absolute module a relative import names: `dots` leading dots, then `name` (if any),

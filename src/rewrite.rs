@@ -37,6 +37,8 @@ pub struct FileContext<'a> {
     pub moves: &'a ModuleMoves,
     /// Resolves module and file paths written in strings; `None` leaves strings alone.
     pub references: Option<&'a References<'a>>,
+    /// The module the file defines (for renaming a symbol where it is defined).
+    pub module: Option<ModuleName>,
 }
 
 /// The kinds of reference regraft rewrites, as counted in reports.
@@ -61,11 +63,13 @@ pub enum RefKind {
     Path,
     /// A module path in a file that is not Python (TOML, YAML, INI, rst, …).
     Config,
+    /// An import of a symbol that a `[[rename]]` renames or moves.
+    Symbol,
 }
 
 impl RefKind {
     /// Every kind, in report order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Import,
         Self::FromImport,
         Self::ImportedModule,
@@ -75,6 +79,7 @@ impl RefKind {
         Self::String,
         Self::Path,
         Self::Config,
+        Self::Symbol,
     ];
 
     /// A short human label.
@@ -89,6 +94,7 @@ impl RefKind {
             Self::String => "string",
             Self::Path => "file path",
             Self::Config => "config reference",
+            Self::Symbol => "renamed symbol",
         }
     }
 }
@@ -152,19 +158,18 @@ pub struct Rewritten {
 pub fn rewrite_python(source: &str, tree: &Tree, cx: &FileContext<'_>) -> Rewritten {
     let found = collect(tree.root_node());
     let mut out = Rewritten::default();
-    let mut bound_roots = HashSet::new();
+    let mut bound = Bound::default();
     for node in &found.imports {
-        rewrite_import(*node, source, cx, &mut bound_roots, &mut out);
+        rewrite_import(*node, source, cx, &mut bound, &mut out);
     }
     for node in &found.from_imports {
         rewrite_from_import(*node, source, cx, &mut out);
     }
     let mut scopes = ShadowCache::default();
     for node in &found.chains {
-        if let Some(change) = rewrite_chain(*node, source, cx, &bound_roots, &mut scopes) {
-            out.changes.push(change);
-        }
+        rewrite_chain(*node, source, cx, &bound, &mut scopes, &mut out);
     }
+    rename_definitions(tree.root_node(), source, cx, &mut scopes, &mut out);
     if let Some(references) = cx.references {
         for node in &found.strings {
             rewrite_string(*node, source, references, &mut out);
@@ -250,11 +255,20 @@ fn dotted(node: Node<'_>, source: &str) -> Option<ModuleName> {
     ModuleName::from_components(parts)
 }
 
+/// The names that plain `import` statements bind in a file.
+#[derive(Default)]
+struct Bound {
+    /// First components bound by `import a.b.c` (no alias).
+    roots: HashSet<String>,
+    /// `import a.b.c as m`: `m` → `a.b.c`.
+    aliases: HashMap<String, ModuleName>,
+}
+
 fn rewrite_import(
     stmt: Node<'_>,
     source: &str,
     cx: &FileContext<'_>,
-    bound_roots: &mut HashSet<String>,
+    bound: &mut Bound,
     out: &mut Rewritten,
 ) {
     let mut cursor = stmt.walk();
@@ -269,8 +283,16 @@ fn rewrite_import(
         let Some(module) = dotted(dotted_node, source) else {
             continue;
         };
-        if !aliased {
-            bound_roots.insert(module.components().next().unwrap_or_default().to_owned());
+        if aliased {
+            if let Some(alias) = name.child_by_field_name("alias") {
+                bound
+                    .aliases
+                    .insert(text(alias, source).to_owned(), module.clone());
+            }
+        } else {
+            bound
+                .roots
+                .insert(module.components().next().unwrap_or_default().to_owned());
         }
         if let Some(new) = cx.moves.map(&module) {
             out.changes.push(Change::replace(
@@ -370,7 +392,11 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
                 };
                 (parent, new_module.leaf().to_owned())
             }
-            None => (cx.moves.map_or_same(&module), name.to_string()),
+            // A symbol of the module: it follows the module, or its `[[rename]]`.
+            None => cx
+                .moves
+                .rename_symbol(&module, name.as_str())
+                .unwrap_or_else(|| (cx.moves.map_or_same(&module), name.to_string())),
         };
         names.push(ImportedName {
             node,
@@ -424,8 +450,13 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
         if edits.is_empty() {
             return;
         }
+        let renamed_symbol = names
+            .iter()
+            .any(|n| cx.moves.rename_symbol(&module, &n.name).is_some());
         let kind = if relative {
             RefKind::Relative
+        } else if renamed_symbol {
+            RefKind::Symbol
         } else if cx.moves.move_of(&module).is_some() {
             RefKind::FromImport
         } else {
@@ -592,6 +623,16 @@ fn rewrite_string(node: Node<'_>, source: &str, references: &References<'_>, out
     if contents.len() != 1 || first.named_child_count() > 0 {
         return;
     }
+    if references.is_renamed_symbol(content) && is_getattr_name(node, source) {
+        out.problems.push(Problem {
+            offset: node.start_byte(),
+            message: format!(
+                "`{content}` is renamed by a [[rename]] rule, and this dynamic attribute access \
+                 cannot be proven to mean it; check it by hand"
+            ),
+        });
+        return;
+    }
     let (kind, new) = if content.contains('/') {
         (RefKind::Path, references.path(content))
     } else {
@@ -603,6 +644,78 @@ fn rewrite_string(node: Node<'_>, source: &str, references: &References<'_>, out
         out.changes
             .push(Change::replace(kind, first.byte_range(), new));
     }
+}
+
+/// In the module that defines a symbol a `[[rename]]` renames in place (same module, new
+/// name): renames the definition and every use of the name in the module, except where a
+/// function binds the name itself and where it is an attribute or a keyword argument.
+fn rename_definitions(
+    root: Node<'_>,
+    source: &str,
+    cx: &FileContext<'_>,
+    scopes: &mut ShadowCache,
+    out: &mut Rewritten,
+) {
+    let Some(module) = cx.module.as_ref().filter(|_| cx.moves.renames_symbols()) else {
+        return;
+    };
+    let renamed: HashMap<&str, String> = cx
+        .moves
+        .renamed_symbols()
+        .filter_map(|old| {
+            let (new_module, new) = cx.moves.rename_symbol(module, old)?;
+            (new_module == cx.moves.map_or_same(module)).then_some((old, new))
+        })
+        .collect();
+    if renamed.is_empty() {
+        return;
+    }
+    let mut stack = vec![root];
+    let mut cursor = root.walk();
+    while let Some(node) = stack.pop() {
+        if node.kind() == "identifier"
+            && let Some(new) = renamed.get(text(node, source))
+            && !is_attribute_or_keyword(node)
+            && !scopes.is_shadowed(node, text(node, source), source)
+        {
+            out.changes.push(Change::replace(
+                RefKind::Symbol,
+                node.byte_range(),
+                new.clone(),
+            ));
+        }
+        if !matches!(
+            node.kind(),
+            "import_statement" | "import_from_statement" | "ERROR"
+        ) {
+            stack.extend(node.children(&mut cursor));
+        }
+    }
+}
+
+/// True for `x.name` (the `name` part) and `f(name=…)` (the keyword).
+fn is_attribute_or_keyword(identifier: Node<'_>) -> bool {
+    identifier.parent().is_some_and(|p| {
+        (p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(identifier))
+            || (p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(identifier))
+    })
+}
+
+/// True when `string` is the attribute name of `getattr`, `hasattr`, `setattr` or `delattr`.
+fn is_getattr_name(string: Node<'_>, source: &str) -> bool {
+    let Some(call) = string
+        .parent()
+        .filter(|p| p.kind() == "argument_list")
+        .and_then(|p| p.parent())
+    else {
+        return false;
+    };
+    call.child_by_field_name("function").is_some_and(|f| {
+        matches!(
+            text(f, source),
+            "getattr" | "hasattr" | "setattr" | "delattr"
+        )
+    })
 }
 
 /// True for the docstring of a module, class or function (prose, never rewritten).
@@ -627,14 +740,16 @@ fn is_docstring(string: Node<'_>) -> bool {
 }
 
 /// Rewrites the leading part of `R.a.b.c…` when it names a moved module, `R` was bound by a
-/// plain `import R…`, and no enclosing function binds `R` itself.
+/// plain `import R…`, and no enclosing function binds `R` itself; renames (or reports) a
+/// symbol that a `[[rename]]` renames, reached through such a chain or a module alias.
 fn rewrite_chain(
     top: Node<'_>,
     source: &str,
     cx: &FileContext<'_>,
-    bound_roots: &HashSet<String>,
+    bound: &Bound,
     scopes: &mut ShadowCache,
-) -> Option<Change> {
+    out: &mut Rewritten,
+) {
     // nodes[0] is the root identifier; nodes[k] is the attribute node spelling k+1 components.
     let mut nodes = Vec::new();
     let mut node = top;
@@ -642,35 +757,90 @@ fn rewrite_chain(
         match node.kind() {
             "attribute" => {
                 nodes.push(node);
-                node = node.child_by_field_name("object")?;
+                let Some(object) = node.child_by_field_name("object") else {
+                    return;
+                };
+                node = object;
             }
             "identifier" => {
                 nodes.push(node);
                 break;
             }
-            _ => return None,
+            _ => return,
         }
     }
     nodes.reverse();
     let root = text(nodes[0], source);
-    if !bound_roots.contains(root) {
-        return None;
+    let alias = bound.aliases.get(root);
+    if !bound.roots.contains(root) && alias.is_none() {
+        return;
     }
     let mut parts = vec![root];
     for attribute in &nodes[1..] {
-        parts.push(text(attribute.child_by_field_name("attribute")?, source));
+        let Some(name) = attribute.child_by_field_name("attribute") else {
+            return;
+        };
+        parts.push(text(name, source));
     }
-    let chain = ModuleName::from_components(parts)?;
-    let found = cx.moves.move_of(&chain)?;
-    let prefix_node = nodes[found.from_module.len() - 1];
     if scopes.is_shadowed(nodes[0], root, source) {
-        return None;
+        return;
     }
-    Some(Change::replace(
-        RefKind::Attribute,
-        prefix_node.byte_range(),
-        found.to_module.to_string(),
-    ))
+    let mut edits = Vec::new();
+    // The chain spelled as modules: through an alias, `m.x` is `<module of m>.x`.
+    let spelled: Vec<String> = match alias {
+        Some(module) => module
+            .components()
+            .map(str::to_owned)
+            .chain(parts[1..].iter().map(|p| (*p).to_owned()))
+            .collect(),
+        None => parts.iter().map(|p| (*p).to_owned()).collect(),
+    };
+    let offset = spelled.len() - parts.len();
+    if alias.is_none()
+        && let Some(chain) = ModuleName::from_components(parts.iter().copied())
+        && let Some(found) = cx.moves.move_of(&chain)
+    {
+        let prefix_node = nodes[found.from_module.len() - 1];
+        edits.push(Edit::replace(
+            prefix_node.byte_range(),
+            found.to_module.to_string(),
+        ));
+    }
+    if cx.moves.renames_symbols() {
+        for k in 1..spelled.len() {
+            let Some(module) = ModuleName::from_components(spelled[..k].iter().map(String::as_str))
+            else {
+                break;
+            };
+            let Some((new_module, new_name)) = cx.moves.rename_symbol(&module, &spelled[k]) else {
+                continue;
+            };
+            let Some(node) = k.checked_sub(offset).and_then(|i| nodes.get(i)) else {
+                break;
+            };
+            if new_module == cx.moves.map_or_same(&module) {
+                if let Some(symbol) = node.child_by_field_name("attribute") {
+                    edits.push(Edit::replace(symbol.byte_range(), new_name));
+                }
+            } else {
+                out.problems.push(Problem {
+                    offset: node.start_byte(),
+                    message: format!(
+                        "`{}` is now `{new_module}:{new_name}`: import it from there",
+                        text(*node, source)
+                    ),
+                });
+            }
+            break;
+        }
+    }
+    if let Some(end) = edits.iter().map(|e| e.range().end).max() {
+        out.changes.push(Change {
+            kind: RefKind::Attribute,
+            range: top.start_byte()..end,
+            edits,
+        });
+    }
 }
 
 /// Remembers, per function and name, whether the function binds that name locally.
@@ -823,6 +993,7 @@ mod tests {
             new_package: roots.package_of_file(&new_path),
             moves: &moves,
             references: None,
+            module: roots.module_of_file(path),
         };
         let tree = crate::parse::parse_python(source);
         let result = rewrite_python(source, &tree, &cx);

@@ -9,6 +9,7 @@ use std::path::{Component, Path};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::module_name::ModuleName;
 
 /// The rules file as written (unknown keys are refused).
 #[derive(Debug, Deserialize)]
@@ -21,9 +22,66 @@ struct RulesFile {
     #[serde(default, rename = "move")]
     moves: Vec<RawMove>,
     #[serde(default, rename = "rename")]
-    renames: Vec<toml::Table>,
+    renames: Vec<RawRename>,
     #[serde(default)]
     files: Option<RawFiles>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRename {
+    from: String,
+    to: String,
+}
+
+/// A `[[rename]]` rule: a module (`a.b.old` → `a.b.new`) or a symbol
+/// (`a.b.mod:Old` → `a.c.mod:New`), named as they are after the run's moves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    /// The old module.
+    pub from_module: ModuleName,
+    /// The old symbol; `None` for a module rename.
+    pub from_symbol: Option<String>,
+    /// The new module.
+    pub to_module: ModuleName,
+    /// The new symbol; `None` for a module rename.
+    pub to_symbol: Option<String>,
+}
+
+impl Rename {
+    fn parse(path: &Path, from: &str, to: &str) -> Result<Self> {
+        let part = |text: &str| -> Result<(ModuleName, Option<String>)> {
+            let (module, symbol) = match text.split_once(':') {
+                Some((m, s)) => (m, Some(s)),
+                None => (text, None),
+            };
+            let bad = || {
+                Error::Usage(format!(
+                    "{}: [[rename]] `{text}` is not `package.module` or `package.module:Name`",
+                    path.display()
+                ))
+            };
+            let module = ModuleName::new(module).ok_or_else(bad)?;
+            match symbol {
+                Some(s) if ModuleName::new(s).is_none_or(|n| n.len() != 1) => Err(bad()),
+                _ => Ok((module, symbol.map(str::to_owned))),
+            }
+        };
+        let (from_module, from_symbol) = part(from)?;
+        let (to_module, to_symbol) = part(to)?;
+        if from_symbol.is_some() != to_symbol.is_some() {
+            return Err(Error::Usage(format!(
+                "{}: [[rename]] `{from}` -> `{to}`: rename a module to a module, or a symbol to a symbol",
+                path.display()
+            )));
+        }
+        Ok(Self {
+            from_module,
+            from_symbol,
+            to_module,
+            to_symbol,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,6 +125,8 @@ pub struct Rules {
     pub text_files: Vec<String>,
     /// The rules file itself (never rewritten: it lists the old paths on purpose).
     pub source: Option<std::path::PathBuf>,
+    /// The `[[rename]]` rules.
+    pub renames: Vec<Rename>,
 }
 
 impl Default for Rules {
@@ -77,6 +137,7 @@ impl Default for Rules {
             moves: Vec::new(),
             text_files: DEFAULT_TEXT_FILES.iter().map(|g| (*g).to_owned()).collect(),
             source: None,
+            renames: Vec::new(),
         }
     }
 }
@@ -127,13 +188,12 @@ impl Rules {
                 message: e.message().to_owned(),
             }
         })?;
-        if !raw.renames.is_empty() {
-            return Err(Error::Unsupported(format!(
-                "{}: [[rename]] rules are not supported yet; only [[move]] is",
-                path.display()
-            )));
-        }
         let rules = Self {
+            renames: raw
+                .renames
+                .iter()
+                .map(|r| Rename::parse(path, &r.from, &r.to))
+                .collect::<Result<_>>()?,
             python_roots: raw
                 .python_roots
                 .iter()
@@ -156,9 +216,9 @@ impl Rules {
             ),
             source: None,
         };
-        if rules.moves.is_empty() {
+        if rules.moves.is_empty() && rules.renames.is_empty() {
             return Err(Error::Usage(format!(
-                "{}: the rules file has no [[move]] entry",
+                "{}: the rules file has no [[move]] or [[rename]] entry",
                 path.display()
             )));
         }
@@ -203,6 +263,16 @@ impl Rules {
             }
             if m.from == m.to {
                 return Err(bad("DST", &m.to, "is the same directory as SRC"));
+            }
+            if crate::resolve::is_module_file(&m.from) != crate::resolve::is_module_file(&m.to) {
+                return Err(bad(
+                    "DST",
+                    &m.to,
+                    &format!(
+                        "SRC `{}` and DST must both be directories (packages) or both `.py` files (modules)",
+                        m.from
+                    ),
+                ));
             }
             if is_within(&m.to, &m.from) {
                 return Err(bad("DST", &m.to, &format!("lies inside SRC `{}`", m.from)));

@@ -178,7 +178,7 @@ fn bad_input_is_refused_with_nothing_changed() {
     );
     refused(
         &["apply", "backtester_v2/utils.py", DST],
-        "SRC `backtester_v2/utils.py`: is not a directory",
+        "SRC `backtester_v2/utils.py` and DST must both be directories (packages) or both `.py` files",
     );
     refused(
         &["apply", SRC, "backtester_v2"],
