@@ -224,8 +224,14 @@ echo "apply exit: $APPLY_RC"
 
 # --- what changed, independently of regraft's own report ----------------------------------------
 say "diff pristine -> work (full: $LOGS/move.diff)"
+# regraft's undo journal (.regraft/) is kept in the tree for `regraft undo`, but parked outside
+# while diffing so it does not swamp the diff (git diff --no-index takes no pathspec).
+JOURNAL_PARK=$REAL_DIR/.regraft-of-work
+rm -rf "$JOURNAL_PARK"
+if [[ -d $WORK/.regraft ]]; then mv "$WORK/.regraft" "$JOURNAL_PARK"; fi
 (cd "$REAL_DIR" && git diff --no-index -M --stat=120 pristine work) >"$LOGS/move.stat" 2>&1 || true
 (cd "$REAL_DIR" && git diff --no-index -M pristine work) >"$LOGS/move.diff" 2>&1 || true
+if [[ -d $JOURNAL_PARK ]]; then mv "$JOURNAL_PARK" "$WORK/.regraft"; fi
 cat "$LOGS/move.stat"
 DIFF_COUNTS=$("$PY" - "$PRISTINE" "$WORK" "$MOVE_SRC" "$MOVE_DST" <<'EOF'
 import difflib, os, sys
@@ -423,6 +429,7 @@ if [[ $ROUNDTRIP == 1 ]]; then
     RT_RC=0
     "$BIN" apply --root "$RT" "$MOVE_DST" "$MOVE_SRC" >"$LOGS/roundtrip-apply.txt" 2>&1 || RT_RC=$?
     cat "$LOGS/roundtrip-apply.txt"
+    rm -rf "$RT/.regraft"   # the copy's undo journals: not part of the tree being compared
     (cd "$REAL_DIR" && git diff --no-index pristine roundtrip) >"$LOGS/roundtrip.diff" 2>&1 || true
     RT_CHANGED=$(grep -cE '^-[^-]' "$LOGS/roundtrip.diff" || true)
     echo "lines that differ from the pristine tree after the round trip: $RT_CHANGED (apply exit $RT_RC)"
@@ -482,7 +489,7 @@ for entry in open(listing, encoding="utf-8", errors="replace"):
         kind = next((k for a, b, k in spans if a <= pos < b), "code")
         kinds[kind].append(f"{path}:{line}: {text.strip()}")
 for kind, what in (("code", "CODE (not in a string or comment: regraft should have rewritten these)"),
-                   ("string", "in strings/docstrings (not rewritten by design, for now)"),
+                   ("string", "in strings/docstrings (rewritten only when the whole string is a module path)"),
                    ("comment", "in comments (not rewritten by design)")):
     print(f"  {what}: {len(kinds[kind])}")
     for x in dict.fromkeys(kinds[kind]):

@@ -10,6 +10,7 @@
 //! | `RG002` | a project-internal import of a module that does not exist |
 //! | `RG003` | `from m import name` where project module `m` neither defines, imports nor re-exports `name` |
 //! | `RG004` | a conflict marker left by a merge |
+//! | `RG005` | with `--against REF`: a public name a moved module had at REF that its new path no longer provides |
 //!
 //! Speed: only import statements are parsed, each on its own ([`crate::import_scan`]); the
 //! rewrite scan behind `RG001` parses only files that mention a moved module.
@@ -51,11 +52,18 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-/// Checks the tree at `root` (only `paths`, when given: root-relative files).
+/// Checks the tree at `root` (only `paths`, when given: root-relative files); with `against`
+/// (a git revision), also audits the interface of every module that moved since then.
 ///
 /// # Errors
-/// Bad input (a path outside the root, bad rules) and I/O failures.
-pub fn check(root: &Path, rules: &Rules, paths: &[String]) -> Result<Vec<Diagnostic>> {
+/// Bad input (a path outside the root, bad rules, a revision git does not know) and I/O
+/// failures.
+pub fn check(
+    root: &Path,
+    rules: &Rules,
+    paths: &[String],
+    against: Option<&str>,
+) -> Result<Vec<Diagnostic>> {
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;
     let files = rules.files(root)?;
@@ -106,6 +114,9 @@ pub fn check(root: &Path, rules: &Rules, paths: &[String]) -> Result<Vec<Diagnos
         .map(|f| checker.file(&f.path))
         .collect::<Result<_>>()?;
     diagnostics.extend(found.into_iter().flatten());
+    if let Some(rev) = against {
+        diagnostics.extend(interface_audit(root, rules, &roots, &references, rev)?);
+    }
     // An import of a moved-away module is also an import of a missing one: say it once, with
     // the fix.
     let stale_at: HashSet<(String, usize, usize)> = diagnostics
@@ -118,6 +129,53 @@ pub fn check(root: &Path, rules: &Rules, paths: &[String]) -> Result<Vec<Diagnos
     diagnostics.sort();
     diagnostics.dedup();
     Ok(diagnostics)
+}
+
+/// `RG005`: every public top-level name of a module that moved since `rev` must still be
+/// importable from the module's new path.
+fn interface_audit(
+    root: &Path,
+    rules: &Rules,
+    roots: &ImportRoots,
+    references: &References<'_>,
+    rev: &str,
+) -> Result<Vec<Diagnostic>> {
+    let git = crate::git::Git::detect(root)
+        .ok_or_else(|| Error::Usage("--against needs a git work tree around --root".to_owned()))?;
+    let dirs: Vec<(String, String)> = rules
+        .moves
+        .iter()
+        .map(|m| (m.from.clone(), m.to.clone()))
+        .collect();
+    let mut out = Vec::new();
+    for (old, new) in git.moved_since(rev, &dirs)? {
+        let (Some(old_module), Some(new_module)) =
+            (roots.module_of_file(&old), roots.module_of_file(&new))
+        else {
+            continue;
+        };
+        let before = git.show(rev, &old)?;
+        // A module that could define anything then promised nothing checkable.
+        let Some(names) = crate::import_scan::top_level_names(&before) else {
+            continue;
+        };
+        let mut missing: Vec<&String> = names
+            .iter()
+            .filter(|n| !n.starts_with('_'))
+            .filter(|n| !references.defines(&new_module, n))
+            .collect();
+        missing.sort();
+        out.extend(missing.into_iter().map(|name| Diagnostic {
+            path: new.clone(),
+            line: 1,
+            col: 1,
+            code: "RG005",
+            message: format!(
+                "`{old_module}` had the public name `{name}` at {rev}; `{new_module}` no longer provides it"
+            ),
+        }));
+    }
+    Ok(out)
 }
 
 fn one_line(text: &str) -> String {

@@ -58,6 +58,10 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: CheckFormat,
+    /// Also audit the interface of every module moved since git revision REF: each public
+    /// top-level name it had there must still be importable from its new path.
+    #[arg(long, value_name = "REF")]
+    pub against: Option<String>,
     /// Check only these files (as pre-commit passes them); default: the whole tree.
     pub paths: Vec<PathBuf>,
 }
@@ -242,7 +246,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         // Only deleted files were named: nothing is left to check.
         return Ok(ExitStatus::Clean);
     }
-    let diagnostics = crate::check::check(&args.root, &rules, &paths)?;
+    let diagnostics = crate::check::check(&args.root, &rules, &paths, args.against.as_deref())?;
     let written = match args.format {
         CheckFormat::Text => report::diagnostics_text(&diagnostics, out),
         CheckFormat::Json => report::diagnostics_json(&diagnostics, out),

@@ -276,6 +276,64 @@ impl Git {
         git_output(&self.root, &["cat-file", "blob", blob])
     }
 
+    /// The Python files that moved between `rev` and the work tree: (old, new) root-relative
+    /// paths, as git's rename detection pairs them, plus the files under `moved_dirs` (old,
+    /// new directory pairs) that are gone and whose new place exists.
+    ///
+    /// # Errors
+    /// When git fails (`rev` is not a revision, …).
+    pub fn moved_since(
+        &self,
+        rev: &str,
+        moved_dirs: &[(String, String)],
+    ) -> Result<Vec<(String, String)>> {
+        let out = git_output(
+            &self.root,
+            &[
+                "diff",
+                "--name-status",
+                "-z",
+                "-M",
+                "--no-ext-diff",
+                rev,
+                "--",
+                ".",
+            ],
+        )?;
+        let mut fields = out.split('\0').filter(|f| !f.is_empty());
+        let mut moved = Vec::new();
+        while let Some(status) = fields.next() {
+            let is_rename = status.starts_with('R');
+            let Some(first) = fields.next() else { break };
+            let second = if is_rename { fields.next() } else { None };
+            let strip = |p: &str| p.strip_prefix(&self.prefix).unwrap_or(p).to_owned();
+            match (is_rename, second) {
+                (true, Some(new)) => moved.push((strip(first), strip(new))),
+                _ if status == "D" => {
+                    let old = strip(first);
+                    if let Some(new) = moved_dirs.iter().find_map(|(from, to)| {
+                        crate::rules::is_within(&old, from)
+                            .then(|| format!("{to}{}", &old[from.len()..]))
+                    }) && self.root.join(&new).is_file()
+                    {
+                        moved.push((old, new));
+                    }
+                }
+                _ => {}
+            }
+        }
+        moved.retain(|(old, _)| crate::resolve::is_module_file(old));
+        Ok(moved)
+    }
+
+    /// The text of root-relative `path` at revision `rev`.
+    ///
+    /// # Errors
+    /// When git fails or the file is not UTF-8 text.
+    pub fn show(&self, rev: &str, path: &str) -> Result<String> {
+        git_output(&self.root, &["show", &format!("{rev}:./{path}")])
+    }
+
     /// Points HEAD's branch back at `commit` (undo of `--commit`), keeping the work tree.
     ///
     /// # Errors

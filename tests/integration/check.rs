@@ -175,3 +175,47 @@ fn internal_code_that_still_uses_a_shim_is_reported() {
         run.stdout
     );
 }
+
+#[test]
+fn against_a_revision_every_public_name_of_a_moved_module_must_survive() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            ("regraft.toml", RULES),
+            ("backtester_v2/__init__.py", ""),
+            ("backtester_v2/strategies/__init__.py", ""),
+            (
+                "backtester_v2/market_regime/__init__.py",
+                "from .detector import detect\n",
+            ),
+            (
+                "backtester_v2/market_regime/detector.py",
+                "THRESHOLD = 0.2\n_cache = {}\n\n\ndef detect(x):\n    return x > THRESHOLD\n\n\nclass RegimeDetector:\n    pass\n",
+            ),
+        ],
+    );
+    crate::common::git_init_commit(tmp.path());
+    let apply = regraft(tmp.path(), &["apply", "--rules", "regraft.toml"]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    let args = ["check", "--rules", "regraft.toml", "--against", "HEAD"];
+    let clean = regraft(tmp.path(), &args);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+
+    // A later edit drops a public name (the private one may go).
+    write_tree(
+        tmp.path(),
+        &[(
+            "backtester_v2/strategies/market_regime/detector.py",
+            "THRESHOLD = 0.2\n\n\ndef detect(x):\n    return x > THRESHOLD\n",
+        )],
+    );
+    let run = regraft(tmp.path(), &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "backtester_v2/strategies/market_regime/detector.py:1:1: RG005 `backtester_v2.market_regime.detector` had the public name `RegimeDetector` at HEAD; `backtester_v2.strategies.market_regime.detector` no longer provides it\nregraft check: 1 problems\n"
+    );
+    let bad = regraft(tmp.path(), &["check", "--against", "no-such-rev"]);
+    assert_eq!(bad.code, 2);
+}
