@@ -157,3 +157,17 @@ if [ -d "$WORK/tree/$DST" ] && [ ! -e "$WORK/tree/$SRC" ]; then
 else
     echo "warning: after apply, $DST is missing or $SRC still exists" >&2
 fi
+
+# ---------------------------------------------------------------- undo
+echo "== undo of that apply"
+time_runs 0 1 "$BIN" undo --root "$WORK/tree"
+
+# ---------------------------------------------------------------- check
+# The tree after the migration, with the rules file kept as the list of retired paths.
+printf '[[move]]\nfrom = "%s"\nto = "%s"\n' "$SRC" "$DST" > "$WORK/rules.toml"
+"$BIN" apply --root "$WORK/tree" --rules "$WORK/rules.toml" > /dev/null
+echo "== check, whole tree (after the migration, with the rules)"
+time_runs 1 "$RUNS" "$BIN" check --root "$WORK/tree" --rules "$WORK/rules.toml"
+echo "== check, pre-commit mode: 10 changed files (the index still covers the whole tree)"
+mapfile -t CHANGED < <(cd "$WORK/tree" && find backtester_v2 -name '*.py' | sort | awk 'NR % 1000 == 1' | head -10)
+(cd "$WORK/tree" && time_runs 1 "$RUNS" "$BIN" check --rules "$WORK/rules.toml" "${CHANGED[@]}")

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::import_scan::import_statements;
 use crate::line_index::LineIndex;
 use crate::module_name::ModuleName;
-use crate::parse::{parse_python, text};
+use crate::parse::{dotted_name, imported_name, parse_python, relative_import, text};
 use crate::plan::Scan;
 use crate::references::{ModuleIndex, References};
 use crate::resolve::{ImportRoots, ModuleMoves, resolve_relative};
@@ -245,23 +245,13 @@ impl Checker<'_> {
         package: Option<&ModuleName>,
     ) -> Vec<(usize, String, &'static str)> {
         let mut found = Vec::new();
-        let dotted = |node: Node<'_>| {
-            let mut c = node.walk();
-            let parts: Vec<&str> = node
-                .named_children(&mut c)
-                .filter(|n| n.kind() == "identifier")
-                .map(|n| text(n, source))
-                .collect();
-            ModuleName::from_components(parts)
-        };
+        let dotted = |node: Node<'_>| dotted_name(node, source);
         if stmt.kind() == "import_statement" {
             let mut c = stmt.walk();
             for name in stmt.children_by_field_name("name", &mut c) {
-                let node = match name.kind() {
-                    "aliased_import" => name.child_by_field_name("name"),
-                    _ => Some(name),
+                let Some(node) = imported_name(name) else {
+                    continue;
                 };
-                let Some(node) = node else { continue };
                 if let Some(module) = dotted(node)
                     && self.is_internal(&module)
                     && !self.index.contains(&module)
@@ -275,16 +265,7 @@ impl Checker<'_> {
             return found;
         };
         let module = if module_node.kind() == "relative_import" {
-            let mut c = module_node.walk();
-            let mut dots = 0;
-            let mut name = None;
-            for child in module_node.named_children(&mut c) {
-                match child.kind() {
-                    "import_prefix" => dots = text(child, source).matches('.').count(),
-                    "dotted_name" => name = dotted(child),
-                    _ => {}
-                }
-            }
+            let (dots, name) = relative_import(module_node, source);
             let Some(module) =
                 resolve_relative(package, dots, name.as_ref().map(ModuleName::as_str))
             else {
@@ -314,11 +295,9 @@ impl Checker<'_> {
         }
         let mut c = stmt.walk();
         for name in stmt.children_by_field_name("name", &mut c) {
-            let node = match name.kind() {
-                "aliased_import" => name.child_by_field_name("name"),
-                _ => Some(name),
+            let Some(node) = imported_name(name) else {
+                continue;
             };
-            let Some(node) = node else { continue };
             let imported = text(node, source);
             if !self.references.defines(&module, imported) {
                 found.push((

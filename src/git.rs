@@ -379,6 +379,11 @@ fn git_with_input(dir: &Path, args: &[&str], input: &str) -> Result<String> {
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child.wait_with_output().map_err(|e| Error::io("git", e))?;
     let _ = writer.join();
+    stdout_of(args, out)
+}
+
+/// Git's standard output, or its complaint as an error.
+fn stdout_of(args: &[&str], out: std::process::Output) -> Result<String> {
     if !out.status.success() {
         return Err(Error::Git(format!(
             "git {} failed: {}",
@@ -399,13 +404,5 @@ fn git_output(dir: &Path, args: &[&str]) -> Result<String> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| Error::io("git", e))?;
-    if !out.status.success() {
-        return Err(Error::Git(format!(
-            "git {} failed: {}",
-            args.first().copied().unwrap_or_default(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    String::from_utf8(out.stdout)
-        .map_err(|_| Error::Git("git printed a path that is not UTF-8".to_owned()))
+    stdout_of(args, out)
 }

@@ -60,6 +60,43 @@ fn is_whole_statement(node: Node<'_>) -> bool {
         && !node.has_error()
 }
 
+/// The dotted name written by a `dotted_name` node, ignoring any layout between its parts.
+pub fn dotted_name(node: Node<'_>, source: &str) -> Option<crate::module_name::ModuleName> {
+    let mut cursor = node.walk();
+    let parts: Vec<&str> = node
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "identifier")
+        .map(|c| text(c, source))
+        .collect();
+    crate::module_name::ModuleName::from_components(parts)
+}
+
+/// A `relative_import` node as its number of leading dots and the name after them.
+pub fn relative_import(
+    node: Node<'_>,
+    source: &str,
+) -> (usize, Option<crate::module_name::ModuleName>) {
+    let mut cursor = node.walk();
+    let mut dots = 0;
+    let mut name = None;
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "import_prefix" => dots = text(child, source).matches('.').count(),
+            "dotted_name" => name = dotted_name(child, source),
+            _ => {}
+        }
+    }
+    (dots, name)
+}
+
+/// The name node of an imported item (`a.b` of `a.b as c`, or the item itself).
+pub fn imported_name(item: Node<'_>) -> Option<Node<'_>> {
+    match item.kind() {
+        "aliased_import" => item.child_by_field_name("name"),
+        _ => Some(item),
+    }
+}
+
 /// The text of `node` in `source`.
 pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
     &source[node.byte_range()]

@@ -22,7 +22,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::edit::Edit;
 use crate::module_name::ModuleName;
-use crate::parse::text;
+use crate::parse::{dotted_name, relative_import, text};
 use crate::references::References;
 use crate::resolve::{ModuleMoves, resolve_relative};
 
@@ -244,17 +244,6 @@ fn is_statement(kind: &str) -> bool {
         )
 }
 
-/// The dotted name written by a `dotted_name` node, ignoring any layout between its parts.
-fn dotted(node: Node<'_>, source: &str) -> Option<ModuleName> {
-    let mut cursor = node.walk();
-    let parts: Vec<&str> = node
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() == "identifier")
-        .map(|c| text(c, source))
-        .collect();
-    ModuleName::from_components(parts)
-}
-
 /// The names that plain `import` statements bind in a file.
 #[derive(Default)]
 struct Bound {
@@ -280,7 +269,7 @@ fn rewrite_import(
             },
             _ => (name, false),
         };
-        let Some(module) = dotted(dotted_node, source) else {
+        let Some(module) = dotted_name(dotted_node, source) else {
             continue;
         };
         if aliased {
@@ -336,16 +325,7 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
     };
     // The module the statement names today, and what its text will name after the move.
     let (module, module_after, relative) = if module_node.kind() == "relative_import" {
-        let mut cursor = module_node.walk();
-        let mut dots = 0;
-        let mut name = None;
-        for child in module_node.named_children(&mut cursor) {
-            match child.kind() {
-                "import_prefix" => dots = text(child, source).matches('.').count(),
-                "dotted_name" => name = dotted(child, source),
-                _ => {}
-            }
-        }
+        let (dots, name) = relative_import(module_node, source);
         let name = name.as_ref().map(ModuleName::as_str);
         let Some(module) = resolve_relative(cx.package.as_ref(), dots, name) else {
             return;
@@ -353,7 +333,7 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
         let after = resolve_relative(cx.new_package.as_ref(), dots, name);
         (module, after, true)
     } else {
-        let Some(module) = dotted(module_node, source) else {
+        let Some(module) = dotted_name(module_node, source) else {
             return;
         };
         (module.clone(), Some(module), false)
@@ -373,7 +353,7 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
         } else {
             (node, None)
         };
-        let Some(name) = dotted(name_node, source) else {
+        let Some(name) = dotted_name(name_node, source) else {
             return;
         };
         let as_module = module.join(name.as_str());
