@@ -85,8 +85,13 @@ pub fn check(
                 col: r.col,
                 code: "RG001",
                 message: format!(
-                    "`{}` was moved: use `{}`",
+                    "`{}` refers to {}: write `{}`",
                     one_line(&r.old),
+                    if r.kind == crate::rewrite::RefKind::Symbol {
+                        "a renamed symbol"
+                    } else {
+                        "a module that moved"
+                    },
                     one_line(&r.new)
                 ),
             }));

@@ -442,7 +442,9 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
         } else {
             RefKind::ImportedModule
         };
-        let range = if renames_names {
+        // The module part alone says it all when it names the moved module; when the moved
+        // thing is an imported name, or the module part is relative dots, show the statement.
+        let range = if renames_names || kind != RefKind::FromImport {
             stmt.byte_range()
         } else {
             module_node.byte_range()

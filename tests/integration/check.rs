@@ -77,14 +77,14 @@ fn stale_missing_and_conflicted_references_are_reported() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "backtester_v2/late_branch.py:1:6: RG001 `backtester_v2.market_regime.detector` was moved: use `backtester_v2.strategies.market_regime.detector`\n\
+        "backtester_v2/late_branch.py:1:6: RG001 `backtester_v2.market_regime.detector` refers to a module that moved: write `backtester_v2.strategies.market_regime.detector`\n\
          backtester_v2/late_branch.py:2:52: RG003 `backtester_v2.strategies.market_regime` has no `Detector`: it neither defines, imports nor re-exports it, and it is no submodule\n\
          backtester_v2/late_branch.py:3:8: RG002 no module `backtester_v2.reporting` in the project\n\
          backtester_v2/late_branch.py:4:15: RG003 `backtester_v2` has no `nothing_here`: it neither defines, imports nor re-exports it, and it is no submodule\n\
-         backtester_v2/late_branch.py:5:10: RG001 `backtester_v2.market_regime.detector.RegimeDetector` was moved: use `backtester_v2.strategies.market_regime.detector.RegimeDetector`\n\
+         backtester_v2/late_branch.py:5:10: RG001 `backtester_v2.market_regime.detector.RegimeDetector` refers to a module that moved: write `backtester_v2.strategies.market_regime.detector.RegimeDetector`\n\
          backtester_v2/strategies/market_regime/config.py:1:1: RG004 conflict marker (start of a conflict) left by a merge: resolve the conflict\n\
          backtester_v2/strategies/market_regime/config.py:5:1: RG004 conflict marker (end of a conflict) left by a merge: resolve the conflict\n\
-         docs/api.rst:1:17: RG001 `backtester_v2.market_regime.detector` was moved: use `backtester_v2.strategies.market_regime.detector`\n\
+         docs/api.rst:1:17: RG001 `backtester_v2.market_regime.detector` refers to a module that moved: write `backtester_v2.strategies.market_regime.detector`\n\
          regraft check: 8 problems\n"
     );
 }
@@ -170,7 +170,7 @@ fn internal_code_that_still_uses_a_shim_is_reported() {
     let run = regraft(tmp.path(), &["check", "--rules", "regraft.toml"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout.starts_with("app.py:1:6: RG001 `backtester_v2.market_regime.detector` was moved: use `backtester_v2.strategies.market_regime.detector`\n"),
+        run.stdout.starts_with("app.py:1:6: RG001 `backtester_v2.market_regime.detector` refers to a module that moved: write `backtester_v2.strategies.market_regime.detector`\n"),
         "{}",
         run.stdout
     );

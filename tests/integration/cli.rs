@@ -57,8 +57,8 @@ fn plan_json_follows_the_contract_and_changes_nothing() {
         serde_json::json!([
             {"file": "backtester_v2/engine.py", "line": 3, "col": 6, "kind": "from-import",
              "old": "backtester_v2.market_regime.detector", "new": "backtester_v2.strategies.market_regime.detector"},
-            {"file": "backtester_v2/market_regime/detector.py", "line": 1, "col": 6, "kind": "relative",
-             "old": "..utils", "new": "backtester_v2.utils"},
+            {"file": "backtester_v2/market_regime/detector.py", "line": 1, "col": 1, "kind": "relative",
+             "old": "from ..utils import rolling_mean", "new": "from backtester_v2.utils import rolling_mean"},
         ])
     );
     assert_eq!(json["conflicts"], serde_json::json!([]));
