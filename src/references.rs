@@ -198,8 +198,10 @@ impl<'a> References<'a> {
     /// at run time, which only a human can rewrite.
     pub fn builds_moved_path(&self, prefix: &str) -> bool {
         let start = prefix
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let token = &prefix[start..];
         token.ends_with('.') && self.dotted(token).is_some_and(|new| new != token)
     }

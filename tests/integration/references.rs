@@ -118,3 +118,26 @@ print("shim ok")
     assert_eq!(undo.code, 0, "{}{}", undo.stdout, undo.stderr);
     assert_eq!(snapshot(tmp.path()), before);
 }
+
+/// Found on Django: a curly quote right before a `%s` placeholder once made regraft slice
+/// through a character and panic.
+#[test]
+fn non_ascii_text_before_a_placeholder_is_read_safely() {
+    let tmp = tempfile::tempdir().unwrap();
+    package(tmp.path());
+    write_tree(
+        tmp.path(),
+        &[(
+            "backtester_v2/messages.py",
+            "# about market_regime\nINVALID = \"The value of \u{201c}%s\u{201d} is invalid.\"\n\
+             BUILT = f\"\u{e9}t\u{e9} backtester_v2.market_regime.{name}\"\n",
+        )],
+    );
+    let run = regraft(tmp.path(), &["plan", SRC, DST]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("backtester_v2/messages.py:3:11: this string builds a path under a moved module at run time"),
+        "{}",
+        run.stdout
+    );
+}
