@@ -165,13 +165,13 @@ impl<'a> References<'a> {
     /// The new place of a root-relative path (`a/b/data.csv`, `./a/b/`) naming a moved file
     /// or directory.
     pub fn path(&self, reference: &str) -> Option<String> {
-        let lead = if reference.starts_with("./") {
-            "./"
-        } else {
-            ""
-        };
-        let trail = if reference.ends_with('/') { "/" } else { "" };
-        let core = &reference[lead.len()..reference.len() - trail.len()];
+        let (lead, rest) = reference
+            .strip_prefix("./")
+            .map_or(("", reference), |rest| ("./", rest));
+        let (core, trail) = rest.strip_suffix('/').map_or((rest, ""), |core| (core, "/"));
+        if core.is_empty() {
+            return None;
+        }
         let new = match self.moves.map_path(core) {
             Some(new) => new,
             None => self

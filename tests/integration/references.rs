@@ -119,8 +119,8 @@ print("shim ok")
     assert_eq!(snapshot(tmp.path()), before);
 }
 
-/// Found on Django: a curly quote right before a `%s` placeholder once made regraft slice
-/// through a character and panic.
+/// Found on Django: a curly quote right before a `%s` placeholder, and the string `"./"`,
+/// once made regraft slice through a character or past a bound and panic.
 #[test]
 fn non_ascii_text_before_a_placeholder_is_read_safely() {
     let tmp = tempfile::tempdir().unwrap();
@@ -130,7 +130,8 @@ fn non_ascii_text_before_a_placeholder_is_read_safely() {
         &[(
             "backtester_v2/messages.py",
             "# about market_regime\nINVALID = \"The value of \u{201c}%s\u{201d} is invalid.\"\n\
-             BUILT = f\"\u{e9}t\u{e9} backtester_v2.market_regime.{name}\"\n",
+             BUILT = f\"\u{e9}t\u{e9} backtester_v2.market_regime.{name}\"\n\
+             EDGES = [\"./\", \"/\", \"\", \".\", \"..\", \":\", \"a..b\", \"./market_regime/\"]\n",
         )],
     );
     let run = regraft(tmp.path(), &["plan", SRC, DST]);
