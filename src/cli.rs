@@ -37,7 +37,7 @@ pub enum Command {
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
 pub enum CheckFormat {
-    /// `path:line:col: CODE message`, one a line.
+    /// `path:line:col: CODE message`, one a line (in colour on a terminal, unless `NO_COLOR`).
     #[default]
     Text,
     /// A JSON array of `{path, line, col, code, message}`.
@@ -248,7 +248,11 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     }
     let diagnostics = crate::check::check(&args.root, &rules, &paths, args.against.as_deref())?;
     let written = match args.format {
-        CheckFormat::Text => report::diagnostics_text(&diagnostics, out),
+        CheckFormat::Text => {
+            use std::io::IsTerminal;
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            report::diagnostics_text(&diagnostics, colour, out)
+        }
         CheckFormat::Json => report::diagnostics_json(&diagnostics, out),
         CheckFormat::Github => report::diagnostics_github(&diagnostics, out),
     };

@@ -168,7 +168,9 @@ impl<'a> References<'a> {
         let (lead, rest) = reference
             .strip_prefix("./")
             .map_or(("", reference), |rest| ("./", rest));
-        let (core, trail) = rest.strip_suffix('/').map_or((rest, ""), |core| (core, "/"));
+        let (core, trail) = rest
+            .strip_suffix('/')
+            .map_or((rest, ""), |core| (core, "/"));
         if core.is_empty() {
             return None;
         }

@@ -364,12 +364,19 @@ pub fn undone_text(undone: &crate::journal::Undone, out: &mut dyn Write) -> io::
 /// When `out` fails.
 pub fn diagnostics_text(
     diagnostics: &[crate::check::Diagnostic],
+    colour: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // Bold place, red code, as compilers print them; plain text when not on a terminal.
+    let (bold, red, reset) = if colour {
+        ("\x1b[1m", "\x1b[31m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
     for d in diagnostics {
         writeln!(
             out,
-            "{}:{}:{}: {} {}",
+            "{bold}{}:{}:{}:{reset} {red}{}{reset} {}",
             d.path, d.line, d.col, d.code, d.message
         )?;
     }

@@ -219,3 +219,19 @@ fn against_a_revision_every_public_name_of_a_moved_module_must_survive() {
     let bad = regraft(tmp.path(), &["check", "--against", "no-such-rev"]);
     assert_eq!(bad.code, 2);
 }
+
+/// False positive found on python-dateutil (`from ._parser import __doc__`): every module has
+/// `__doc__`, `__name__`, `__file__`, … whatever its file says.
+#[test]
+fn module_attributes_every_module_has_are_not_reported() {
+    let tmp = migrated();
+    write_tree(
+        tmp.path(),
+        &[(
+            "backtester_v2/docs.py",
+            "from backtester_v2.utils import __doc__, __name__ as utils_name, __file__\n",
+        )],
+    );
+    let run = regraft(tmp.path(), &["check", "backtester_v2/docs.py"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
