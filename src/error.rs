@@ -39,9 +39,6 @@ pub enum Error {
     /// The request as a whole does not make sense (no move given, moves that collide, …).
     #[error("{0}")]
     Usage(String),
-    /// A feature this request needs is not built yet.
-    #[error("{0}")]
-    Unsupported(String),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

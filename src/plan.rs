@@ -184,7 +184,7 @@ pub struct PlanOptions {
 /// Builds the plan for `rules` on the tree at `root`.
 ///
 /// # Errors
-/// Bad input ([`Error::BadPath`], [`Error::Unsupported`], …), I/O failures, or an internal
+/// Bad input ([`Error::BadPath`], [`Error::Usage`], …), I/O failures, or an internal
 /// overlap of edits.
 pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<Plan> {
     if !root.is_dir() {
@@ -260,22 +260,29 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
             .iter()
             .filter(|m| pending_sources.contains(&m.dirs.from))
         {
-            plan.shims
-                .push((format!("{}/__init__.py", m.dirs.from), shim_text(m)));
+            // A package gets an `__init__.py` shim; a module file a shim of the same name.
+            let path = if crate::resolve::is_module_file(&m.dirs.from) {
+                m.dirs.from.clone()
+            } else {
+                format!("{}/__init__.py", m.dirs.from)
+            };
+            plan.shims.push((path, shim_text(m)));
         }
     }
     plan.unresolved = leftover_conflicts(root, &files, &destinations);
     plan.skipped
         .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    let planned: std::collections::HashSet<&str> =
+        plan.files.iter().map(|f| f.path.as_str()).collect();
+    let mut left_behind = Vec::new();
     for source in &pending_sources {
-        let planned: std::collections::HashSet<&str> =
-            plan.files.iter().map(|f| f.path.as_str()).collect();
-        plan.left_behind.extend(
+        left_behind.extend(
             all_files_under(root, source)?
                 .into_iter()
                 .filter(|f| !planned.contains(f.as_str())),
         );
     }
+    plan.left_behind = left_behind;
     Ok(plan)
 }
 
@@ -324,6 +331,11 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
             "is a symbolic link; move the directory it points to instead",
         )),
         Ok(meta) if meta.is_file() && crate::resolve::is_module_file(src) => {
+            let is_shim =
+                std::fs::read(root.join(src)).is_ok_and(|b| b.starts_with(SHIM_MARKER.as_bytes()));
+            if is_shim {
+                return Ok(false);
+            }
             if dst_path.exists() && !crate::resolve::is_module_file(dst) {
                 return Err(bad("DST", dst, "must be a `.py` file when SRC is one"));
             }

@@ -163,7 +163,7 @@ impl Rules {
     ///
     /// # Errors
     /// [`Error::ReadRules`], [`Error::ParseRules`] (with line and column), [`Error::BadPath`],
-    /// [`Error::Usage`] or [`Error::Unsupported`].
+    /// or [`Error::Usage`].
     pub fn from_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::ReadRules {
             path: path.to_owned(),
