@@ -158,6 +158,24 @@ fn identifiers(target: tree_sitter::Node<'_>, source: &str, names: &mut HashSet<
     }
 }
 
+/// Where the first top-level statement that starts after byte `offset` begins (the length of
+/// `source` when there is none): everything before it is whole top-level statements, so it
+/// parses exactly as it does inside the whole file.
+pub fn top_level_boundary_after(source: &str, offset: usize) -> usize {
+    let mut after_decorator = false;
+    for line in logical_lines(source).iter().filter(|l| l.indent == 0) {
+        // A decorator and what it decorates, and `else`/`except`/… and their `if`/`try`, are
+        // one statement.
+        let continues =
+            after_decorator || matches!(line.word, "else" | "elif" | "except" | "finally");
+        after_decorator = line.header.starts_with('@');
+        if line.start > offset && !continues {
+            return line.start;
+        }
+    }
+    source.len()
+}
+
 /// The logical lines of `source`, with the first statement of each.
 fn logical_lines(source: &str) -> Vec<Line<'_>> {
     let bytes = source.as_bytes();
@@ -381,6 +399,18 @@ mod tests {
             top_level_names("def __getattr__(name):\n    return 1\n"),
             None
         );
+    }
+
+    #[test]
+    fn the_top_level_boundary_keeps_statements_whole() {
+        let source = "import a\n\n@skip(a.x)\n@other\nclass T:\n    pass\n\
+                      try:\n    import a.y\nexcept ImportError:\n    pass\nX = 1\n";
+        let at = |text: &str| source.find(text).unwrap();
+        // A mention inside the decorator: the class goes with it.
+        assert_eq!(top_level_boundary_after(source, at("a.x")), at("try:"));
+        // A mention inside `try:`: its `except` goes with it.
+        assert_eq!(top_level_boundary_after(source, at("a.y")), at("X = 1"));
+        assert_eq!(top_level_boundary_after(source, at("X = 1")), source.len());
     }
 
     #[test]

@@ -556,8 +556,22 @@ impl Scan<'_> {
                 return Ok(outcome);
             }
         };
+        // A file outside SRC can only refer to what moves where it spells a moved name, so
+        // only the top-level statements up to its last mention need parsing. (Files in SRC
+        // have relative imports, and a symbol rename renames through its whole module.)
+        let parsed_len = if moved_to.is_none() && !self.moves.renames_symbols() {
+            let last = self
+                .needles
+                .iter()
+                .filter_map(|n| memmem::rfind(text.as_bytes(), n.needle()))
+                .max()
+                .unwrap_or(0);
+            crate::import_scan::top_level_boundary_after(&text, last)
+        } else {
+            text.len()
+        };
         let new_path = moved_to.unwrap_or_else(|| path.clone());
-        let tree = parse_python(&text);
+        let tree = parse_python(&text[..parsed_len]);
         let rewritten = rewrite_python(&text, &tree, &self.context(path, &new_path));
         let index = LineIndex::new(&text);
         if let Some(offset) = first_syntax_error(&tree) {
