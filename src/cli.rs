@@ -13,7 +13,17 @@ use crate::{ExitStatus, apply, report};
 
 /// Move or merge Python package directories and rewrite every import that refers to them.
 #[derive(Debug, Parser)]
-#[command(name = "regraft", version, about, long_about = None)]
+#[command(
+    name = "regraft",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:\n  regraft plan backtester_v2/market_regime backtester_v2/strategies/market_regime\n  \
+                  regraft apply --rules rules/merge_market_regime.toml --report migration.md\n  \
+                  regraft undo\n  regraft check --rules rules/merge_market_regime.toml\n\n\
+                  Exit status: 0 done and clean; 1 done, but something needs a human (conflicts, \
+                  skipped files, check findings); 2 bad input, nothing changed."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -72,10 +82,12 @@ pub struct MoveArgs {
     /// The project root: import roots, SRC and DST are relative to it.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// A rules file (TOML) with one or more `[[move]]` entries, instead of SRC DST.
+    /// A rules file (TOML) with `[[move]]` and `[[rename]]` entries, instead of SRC DST (see
+    /// rules/*.toml).
     #[arg(long, conflicts_with_all = ["src", "dst"])]
     pub rules: Option<PathBuf>,
-    /// The directory to move, relative to --root (e.g. `backtester_v2/market_regime`).
+    /// The directory (package) or `.py` file (module) to move, relative to --root (e.g.
+    /// `backtester_v2/market_regime`).
     #[arg(required_unless_present = "rules", requires = "dst")]
     pub src: Option<String>,
     /// Where it goes, relative to --root. When it exists, SRC is merged into it.
