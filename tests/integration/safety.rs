@@ -433,7 +433,10 @@ mod roundtrip {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+        // 24 cases by default (each runs git and the binary); PROPTEST_CASES=N for more.
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24)
+        ))]
         #[test]
         fn apply_then_undo_restores_everything(files in prop::collection::vec(file(), 1..8), in_git in any::<bool>()) {
             use std::os::unix::fs::PermissionsExt;
