@@ -272,22 +272,31 @@ fn rewrite_import(
         let Some(module) = dotted_name(dotted_node, source) else {
             continue;
         };
-        if aliased {
-            if let Some(alias) = name.child_by_field_name("alias") {
-                bound
-                    .aliases
-                    .insert(text(alias, source).to_owned(), module.clone());
-            }
+        let new = cx.moves.map(&module);
+        // `import pkg` of a top-level package that moves into another: `import a.pkg` would
+        // bind `a` instead, and bare uses of `pkg` would break; `import a.pkg as pkg` keeps
+        // the name, and every use of it, as it was.
+        let keep_name = !aliased && module.len() == 1 && new.as_ref().is_some_and(|n| n.len() > 1);
+        if aliased || keep_name {
+            let alias = name
+                .child_by_field_name("alias")
+                .map_or_else(|| module.to_string(), |a| text(a, source).to_owned());
+            bound.aliases.insert(alias, module.clone());
         } else {
             bound
                 .roots
                 .insert(module.components().next().unwrap_or_default().to_owned());
         }
-        if let Some(new) = cx.moves.map(&module) {
+        if let Some(new) = new {
+            let spelled = if keep_name {
+                format!("{new} as {module}")
+            } else {
+                new.to_string()
+            };
             out.changes.push(Change::replace(
                 RefKind::Import,
                 dotted_node.byte_range(),
-                new.to_string(),
+                spelled,
             ));
         }
     }
@@ -1086,6 +1095,23 @@ mod tests {
                         def h():\n    backtester_v2 = 1\n    return backtester_v2.market_regime\n\
                         def k():\n    return backtester_v2.strategies.market_regime.y, backtester_v2.utils\n";
         assert_eq!(run("app.py", source), expected);
+    }
+
+    #[test]
+    fn a_top_level_package_moving_into_another_keeps_its_name() {
+        // `market_regime` stays bound (to the moved package), so its uses stay as they are.
+        let source = "import market_regime\nimport market_regime.detector\n\
+                      print(market_regime)\nmarket_regime.detector.f()\n";
+        assert_eq!(
+            run_with(
+                "app.py",
+                source,
+                "market_regime",
+                "backtester_v2/market_regime"
+            ),
+            "import backtester_v2.market_regime as market_regime\nimport backtester_v2.market_regime.detector\n\
+             print(market_regime)\nmarket_regime.detector.f()\n"
+        );
     }
 
     #[test]
