@@ -22,15 +22,25 @@ use crate::walk::WalkedFile;
 #[derive(Debug, Default)]
 pub struct ModuleIndex {
     modules: HashMap<ModuleName, Option<String>>,
+    /// Modules built from Cython sources or shipped compiled (`.pyx`, `.so`, `.pyd`): what
+    /// they define cannot be read, so they are taken to define anything.
+    opaque: HashSet<ModuleName>,
 }
 
 impl ModuleIndex {
     /// Indexes the Python files of `files`.
     pub fn build(roots: &ImportRoots, files: &[WalkedFile]) -> Self {
         let mut modules = HashMap::new();
+        let mut opaque = HashSet::new();
         for file in files {
-            let Some(module) = roots.module_of_file(&file.path) else {
-                continue;
+            let module = if let Some(module) = roots.module_of_file(&file.path) {
+                module
+            } else {
+                let Some(module) = extension_module(roots, &file.path) else {
+                    continue;
+                };
+                opaque.insert(module.clone());
+                module
             };
             let mut package = module.parent();
             while let Some(p) = package {
@@ -39,7 +49,12 @@ impl ModuleIndex {
             }
             modules.insert(module, Some(file.path.clone()));
         }
-        Self { modules }
+        Self { modules, opaque }
+    }
+
+    /// True for a module whose names cannot be read (Cython or compiled).
+    fn is_opaque(&self, module: &ModuleName) -> bool {
+        self.opaque.contains(module)
     }
 
     /// True when `module` is a module or package of the tree.
@@ -56,6 +71,24 @@ impl ModuleIndex {
     fn file_of(&self, module: &ModuleName) -> Option<&str> {
         self.modules.get(module)?.as_deref()
     }
+}
+
+/// The module an extension file provides: `pkg/_speed.pyx`, or
+/// `pkg/_speed.cpython-311-x86_64-linux-gnu.so` / `pkg/_speed.pyd` (the name before the
+/// first dot).
+fn extension_module(roots: &ImportRoots, path: &str) -> Option<ModuleName> {
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let is_extension = [".pyx", ".so", ".pyd"].iter().any(|e| file.ends_with(e));
+    if !is_extension {
+        return None;
+    }
+    let stem = file.split('.').next()?;
+    let as_python = if dir.is_empty() {
+        format!("{stem}.py")
+    } else {
+        format!("{dir}/{stem}.py")
+    };
+    roots.module_of_file(&as_python)
 }
 
 /// What a module defines at its top level.
@@ -238,7 +271,7 @@ impl<'a> References<'a> {
             "__dict__",
             "__cached__",
         ];
-        if MODULE_ATTRIBUTES.contains(&name) {
+        if MODULE_ATTRIBUTES.contains(&name) || self.index.is_opaque(module) {
             return true;
         }
         if module.join(name).is_some_and(|m| self.index.contains(&m)) {

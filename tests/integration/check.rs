@@ -235,3 +235,28 @@ fn module_attributes_every_module_has_are_not_reported() {
     let run = regraft(tmp.path(), &["check", "backtester_v2/docs.py"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+/// Cython and compiled extension modules are modules too, with names nobody can read.
+#[test]
+fn extension_modules_are_modules_that_may_define_anything() {
+    let tmp = migrated();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "backtester_v2/_speedups.pyx",
+                "cdef class Fast:\n    pass\n",
+            ),
+            (
+                "backtester_v2/_native.cpython-311-x86_64-linux-gnu.so",
+                "\u{7f}ELF",
+            ),
+            (
+                "backtester_v2/fast.py",
+                "from backtester_v2._speedups import Fast\nimport backtester_v2._native\nfrom ._native import kernel\n",
+            ),
+        ],
+    );
+    let run = regraft(tmp.path(), &["check", "backtester_v2/fast.py"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
