@@ -17,7 +17,8 @@
 //!
 //! Imports of third-party and standard-library modules are never reported (their first name
 //! is not a top-level module of the tree). Imports guarded by `try: … except ImportError` are
-//! optional by design and not reported either, and a module with `from x import *` or a
+//! optional by design and not reported either (nor those a test expects to fail, under
+//! `with raises(ImportError):`), and a module with `from x import *` or a
 //! module-level `__getattr__` is assumed to define any name.
 
 use std::collections::HashSet;

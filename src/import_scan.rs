@@ -283,7 +283,7 @@ fn skip_string(bytes: &[u8], i: usize) -> usize {
 }
 
 /// True when the statement on `lines[index]` sits in the body of a `try:` that catches
-/// `ImportError` or anything broader.
+/// `ImportError` or anything broader, or of a `with` that expects an `ImportError` (a test).
 fn is_optional(lines: &[Line<'_>], index: usize) -> bool {
     let mut indent = lines[index].indent;
     let mut i = index;
@@ -296,6 +296,14 @@ fn is_optional(lines: &[Line<'_>], index: usize) -> bool {
         }
         indent = line.indent;
         if line.word == "try" && catches_import_error(lines, i) {
+            return true;
+        }
+        // `with raises(ImportError):` / `assertRaises(ModuleNotFoundError)`: a test that
+        // expects the import to fail.
+        let expects_failure = ["ImportError", "ModuleNotFoundError"]
+            .iter()
+            .any(|e| line.header.contains(e));
+        if line.word == "with" && expects_failure {
             return true;
         }
     }
@@ -362,7 +370,8 @@ mod tests {
     fn imports_guarded_by_import_error_are_optional() {
         let source = "try:\n    import fast\n    if x:\n        from .c import speedups\n\
                       except ImportError:\n    fast = None\ntry:\n    import b\nexcept KeyError:\n    pass\n\
-                      try:\n    import c\nexcept (OSError, ModuleNotFoundError):\n    pass\n";
+                      try:\n    import c\nexcept (OSError, ModuleNotFoundError):\n    pass\n\
+                      def test():\n    with raises(ImportError):\n        from sympy import Pi\n";
         assert_eq!(
             texts(source),
             vec![
@@ -370,6 +379,7 @@ mod tests {
                 ("from .c import speedups", true),
                 ("import b", false),
                 ("import c", true),
+                ("from sympy import Pi", true),
             ]
         );
     }
