@@ -522,11 +522,11 @@ fn preflight(root: &Path, ops: &[Operation]) -> Result<()> {
             Operation::Move { to, .. } | Operation::Create { path: to, .. }
                 if fs::symlink_metadata(root.join(to)).is_ok() && !freed.contains(to.as_str()) =>
             {
-                return Err(Error::BadPath {
-                    what: "destination",
-                    path: to.clone(),
-                    reason: "already exists; regraft never overwrites a file".to_owned(),
-                });
+                return Err(Error::bad_path(
+                    "destination",
+                    to,
+                    "already exists; regraft never overwrites a file",
+                ));
             }
             Operation::Write { path, .. }
             | Operation::Move {
@@ -537,11 +537,11 @@ fn preflight(root: &Path, ops: &[Operation]) -> Result<()> {
                 let meta =
                     fs::metadata(root.join(path)).map_err(|e| Error::io(root.join(path), e))?;
                 if meta.permissions().readonly() {
-                    return Err(Error::BadPath {
-                        what: "file",
-                        path: path.clone(),
-                        reason: "is read-only; make it writable, or exclude it".to_owned(),
-                    });
+                    return Err(Error::bad_path(
+                        "file",
+                        path,
+                        "is read-only; make it writable, or exclude it",
+                    ));
                 }
             }
             _ => {}

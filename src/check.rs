@@ -77,8 +77,8 @@ pub fn check(
 
     // RG001: whatever a plan of the retired moves would still rewrite.
     let mut diagnostics = Vec::new();
+    let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
     if !moves.moves().is_empty() || moves.renames_symbols() {
-        let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
         for outcome in scan.files(&files, selected.as_ref())? {
             diagnostics.extend(outcome.rewrites.into_iter().map(|r| Diagnostic {
                 path: r.file,
@@ -99,12 +99,12 @@ pub fn check(
         }
     }
 
-    let references = References::new(root, &moves, &index, &files);
+    let references = scan.references();
     let checker = Checker {
         root,
         roots: &roots,
         index: &index,
-        references: &references,
+        references,
     };
     let chosen: Vec<&WalkedFile> = files
         .iter()
@@ -121,7 +121,7 @@ pub fn check(
         .collect::<Result<_>>()?;
     diagnostics.extend(found.into_iter().flatten());
     if let Some(rev) = against {
-        diagnostics.extend(interface_audit(root, rules, &roots, &references, rev)?);
+        diagnostics.extend(interface_audit(root, rules, &roots, references, rev)?);
     }
     // An import of a moved-away module is also an import of a missing one: say it once, with
     // the fix.
@@ -251,14 +251,13 @@ impl Checker<'_> {
         package: Option<&ModuleName>,
     ) -> Vec<(usize, String, &'static str)> {
         let mut found = Vec::new();
-        let dotted = |node: Node<'_>| dotted_name(node, source);
         if stmt.kind() == "import_statement" {
             let mut c = stmt.walk();
             for name in stmt.children_by_field_name("name", &mut c) {
                 let Some(node) = imported_name(name) else {
                     continue;
                 };
-                if let Some(module) = dotted(node)
+                if let Some(module) = dotted_name(node, source)
                     && self.is_internal(&module)
                     && !self.index.contains(&module)
                 {
@@ -287,7 +286,7 @@ impl Checker<'_> {
             };
             module
         } else {
-            let Some(module) = dotted(module_node) else {
+            let Some(module) = dotted_name(module_node, source) else {
                 return found;
             };
             if !self.is_internal(&module) {
@@ -329,30 +328,16 @@ fn missing_module(module: &ModuleName) -> String {
     format!("no module `{module}` in the project")
 }
 
-/// The conflict markers of a file: lines `<<<<<<< `, `=======` (inside a conflict), `>>>>>>> `.
+/// `RG004` for each conflict marker of a file.
 fn conflict_markers(path: &str, bytes: &[u8]) -> Vec<Diagnostic> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = Vec::new();
-    let mut inside = false;
-    for (number, line) in text.lines().enumerate() {
-        let marker = if line.starts_with("<<<<<<< ") || line == "<<<<<<<" {
-            inside = true;
-            Some("start of a conflict")
-        } else if inside && (line.starts_with(">>>>>>> ") || line == ">>>>>>>") {
-            inside = false;
-            Some("end of a conflict")
-        } else {
-            None
-        };
-        if let Some(what) = marker {
-            out.push(Diagnostic {
-                path: path.to_owned(),
-                line: number + 1,
-                col: 1,
-                code: "RG004",
-                message: format!("conflict marker ({what}) left by a merge: resolve the conflict"),
-            });
-        }
-    }
-    out
+    crate::merge::conflict_markers(&String::from_utf8_lossy(bytes))
+        .into_iter()
+        .map(|(line, what)| Diagnostic {
+            path: path.to_owned(),
+            line,
+            col: 1,
+            code: "RG004",
+            message: format!("conflict marker ({what}) left by a merge: resolve the conflict"),
+        })
+        .collect()
 }

@@ -283,10 +283,12 @@ fn root_relative(root: &std::path::Path, path: &std::path::Path) -> Result<Optio
         return Ok(None);
     };
     let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-    let relative = full.strip_prefix(&root).map_err(|_| Error::BadPath {
-        what: "PATH",
-        path: path.display().to_string(),
-        reason: format!("is outside the root {}", root.display()),
+    let relative = full.strip_prefix(&root).map_err(|_| {
+        Error::bad_path(
+            "PATH",
+            path.display().to_string(),
+            format!("is outside the root {}", root.display()),
+        )
     })?;
     Ok(Some(
         relative

@@ -91,6 +91,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// Builds an [`Error::BadPath`].
+    pub fn bad_path(
+        what: &'static str,
+        path: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::BadPath {
+            what,
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+
     /// Builds an [`Error::Io`] for `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {

@@ -119,10 +119,26 @@ fn relabel(text: &str, labels: &Labels) -> Merged {
     }
 }
 
-/// True when `text` holds a conflict marker line as regraft writes them.
+/// True when `text` holds conflict markers.
 pub fn has_conflict_markers(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.starts_with("<<<<<<< DST") || l.starts_with(">>>>>>> SRC"))
+    !conflict_markers(text).is_empty()
+}
+
+/// The conflict markers of a text, whoever wrote them: each `<<<<<<< ` line that starts a
+/// conflict and the `>>>>>>> ` line that ends it, as (1-based line, which of the two).
+pub fn conflict_markers(text: &str) -> Vec<(usize, &'static str)> {
+    let mut found = Vec::new();
+    let mut inside = false;
+    for (number, line) in text.lines().enumerate() {
+        if line.starts_with("<<<<<<< ") || line == "<<<<<<<" {
+            inside = true;
+            found.push((number + 1, "start of a conflict"));
+        } else if inside && (line.starts_with(">>>>>>> ") || line == ">>>>>>>") {
+            inside = false;
+            found.push((number + 1, "end of a conflict"));
+        }
+    }
+    found
 }
 
 /// The union of two `__init__.py` files made only of docstrings, comments, imports and an

@@ -188,11 +188,11 @@ pub struct PlanOptions {
 /// overlap of edits.
 pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<Plan> {
     if !root.is_dir() {
-        return Err(Error::BadPath {
-            what: "root",
-            path: root.display().to_string(),
-            reason: "is not a directory".to_owned(),
-        });
+        return Err(Error::bad_path(
+            "root",
+            root.display().to_string(),
+            "is not a directory",
+        ));
     }
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;
@@ -315,17 +315,12 @@ fn shim_text(m: &ModuleMove) -> String {
 /// when SRC is gone but DST exists: the move was done by an earlier run, and only references
 /// that still use the old name are left to fix.
 fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
-    let bad = |what, path: &str, reason: &str| Error::BadPath {
-        what,
-        path: path.to_owned(),
-        reason: reason.to_owned(),
-    };
     let src_meta = std::fs::symlink_metadata(root.join(src));
     let dst_path = root.join(dst);
     stays_inside_root(root, src, "SRC")?;
     stays_inside_root(root, dst, "DST")?;
     match src_meta {
-        Ok(meta) if meta.file_type().is_symlink() => Err(bad(
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::bad_path(
             "SRC",
             src,
             "is a symbolic link; move the directory it points to instead",
@@ -337,11 +332,15 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
                 return Ok(false);
             }
             if dst_path.exists() && !crate::resolve::is_module_file(dst) {
-                return Err(bad("DST", dst, "must be a `.py` file when SRC is one"));
+                return Err(Error::bad_path(
+                    "DST",
+                    dst,
+                    "must be a `.py` file when SRC is one",
+                ));
             }
             Ok(true)
         }
-        Ok(meta) if !meta.is_dir() => Err(bad(
+        Ok(meta) if !meta.is_dir() => Err(Error::bad_path(
             "SRC",
             src,
             "is not a directory (nor a `.py` module file)",
@@ -349,12 +348,12 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
         Ok(_) if holds_only_a_shim(&root.join(src)) => Ok(false),
         Ok(_) => {
             if dst_path.exists() && !dst_path.is_dir() {
-                return Err(bad("DST", dst, "exists and is not a directory"));
+                return Err(Error::bad_path("DST", dst, "exists and is not a directory"));
             }
             Ok(true)
         }
         Err(_) if dst_path.is_dir() || dst_path.is_file() => Ok(false),
-        Err(_) => Err(bad("SRC", src, "does not exist")),
+        Err(_) => Err(Error::bad_path("SRC", src, "does not exist")),
     }
 }
 
@@ -377,14 +376,14 @@ fn stays_inside_root(root: &Path, path: &str, what: &'static str) -> Result<()> 
     if canonical.starts_with(&canonical_root) {
         Ok(())
     } else {
-        Err(Error::BadPath {
+        Err(Error::bad_path(
             what,
-            path: path.to_owned(),
-            reason: format!(
+            path,
+            format!(
                 "leads out of the root through a symbolic link (to {})",
                 canonical.display()
             ),
-        })
+        ))
     }
 }
 
@@ -449,6 +448,11 @@ impl<'a> Scan<'a> {
                 .build()
                 .map_err(|e| Error::Usage(format!("[files] include: {e}")))?,
         })
+    }
+
+    /// The resolver of module and file paths written as text.
+    pub(crate) fn references(&self) -> &References<'a> {
+        &self.references
     }
 
     /// Scans `files` on all cores; with `selected`, only those paths (the others get an empty

@@ -194,12 +194,13 @@ impl ModuleMoves {
             } else {
                 roots.module_of_dir(dir)
             };
-            found.ok_or_else(|| Error::BadPath {
-                what,
-                path: dir.to_owned(),
-                reason: "is not a Python package path under an import root (each directory name \
-                         must be an identifier)"
-                    .to_owned(),
+            found.ok_or_else(|| {
+                Error::bad_path(
+                    what,
+                    dir,
+                    "is not a Python package path under an import root (each directory name \
+                     must be an identifier)",
+                )
             })
         };
         let moves = dirs

@@ -20,9 +20,9 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::edit::Edit;
+use crate::edit::{Edit, FileEdits};
 use crate::module_name::ModuleName;
-use crate::parse::{dotted_name, relative_import, text};
+use crate::parse::{dotted_name, imported_name, relative_import, text};
 use crate::references::References;
 use crate::resolve::{ModuleMoves, resolve_relative};
 
@@ -122,16 +122,20 @@ impl Change {
     /// The text of the change's range before and after its edits.
     pub fn old_and_new(&self, source: &str) -> (String, String) {
         let old = &source[self.range.clone()];
-        let mut new = String::with_capacity(old.len() + 16);
-        let mut cursor = self.range.start;
-        let mut edits: Vec<&Edit> = self.edits.iter().collect();
-        edits.sort_by_key(|e| (e.range().start, e.range().end));
-        for edit in edits {
-            new.push_str(&source[cursor..edit.range().start]);
-            new.push_str(edit.replacement());
-            cursor = edit.range().end;
-        }
-        new.push_str(&source[cursor..self.range.end]);
+        // The change's own edits, moved to offsets within its range (an overlap is reported
+        // when the file's edits are gathered; here the old text stands in).
+        let start = self.range.start;
+        let local = self
+            .edits
+            .iter()
+            .map(|e| {
+                Edit::replace(
+                    e.range().start - start..e.range().end - start,
+                    e.replacement(),
+                )
+            })
+            .collect();
+        let new = FileEdits::new(local).map_or_else(|_| old.to_owned(), |edits| edits.apply(old));
         (old.to_owned(), new)
     }
 }
@@ -262,13 +266,10 @@ fn rewrite_import(
 ) {
     let mut cursor = stmt.walk();
     for name in stmt.children_by_field_name("name", &mut cursor) {
-        let (dotted_node, aliased) = match name.kind() {
-            "aliased_import" => match name.child_by_field_name("name") {
-                Some(inner) => (inner, true),
-                None => continue,
-            },
-            _ => (name, false),
+        let Some(dotted_node) = imported_name(name) else {
+            continue;
         };
+        let aliased = name.kind() == "aliased_import";
         let Some(module) = dotted_name(dotted_node, source) else {
             continue;
         };
@@ -351,17 +352,12 @@ fn rewrite_from_import(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, out: 
     let mut names = Vec::new();
     let mut cursor = stmt.walk();
     for node in stmt.children_by_field_name("name", &mut cursor) {
-        let (name_node, alias) = if node.kind() == "aliased_import" {
-            let (Some(inner), Some(alias)) = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("alias"),
-            ) else {
-                return;
-            };
-            (inner, Some(text(alias, source).to_owned()))
-        } else {
-            (node, None)
+        let Some(name_node) = imported_name(node) else {
+            return;
         };
+        let alias = node
+            .child_by_field_name("alias")
+            .map(|a| text(a, source).to_owned());
         let Some(name) = dotted_name(name_node, source) else {
             return;
         };

@@ -255,30 +255,42 @@ impl Rules {
     fn validate(&self) -> Result<()> {
         for m in &self.moves {
             if m.from.is_empty() {
-                return Err(bad(
+                return Err(Error::bad_path(
                     "SRC",
                     &m.from,
                     "is the root itself; name a directory under it",
                 ));
             }
             if m.from == m.to {
-                return Err(bad("DST", &m.to, "is the same directory as SRC"));
-            }
-            if crate::resolve::is_module_file(&m.from) != crate::resolve::is_module_file(&m.to) {
-                return Err(bad(
+                return Err(Error::bad_path(
                     "DST",
                     &m.to,
-                    &format!(
+                    "is the same directory as SRC",
+                ));
+            }
+            if crate::resolve::is_module_file(&m.from) != crate::resolve::is_module_file(&m.to) {
+                return Err(Error::bad_path(
+                    "DST",
+                    &m.to,
+                    format!(
                         "SRC `{}` and DST must both be directories (packages) or both `.py` files (modules)",
                         m.from
                     ),
                 ));
             }
             if is_within(&m.to, &m.from) {
-                return Err(bad("DST", &m.to, &format!("lies inside SRC `{}`", m.from)));
+                return Err(Error::bad_path(
+                    "DST",
+                    &m.to,
+                    format!("lies inside SRC `{}`", m.from),
+                ));
             }
             if is_within(&m.from, &m.to) {
-                return Err(bad("SRC", &m.from, &format!("lies inside DST `{}`", m.to)));
+                return Err(Error::bad_path(
+                    "SRC",
+                    &m.from,
+                    format!("lies inside DST `{}`", m.to),
+                ));
             }
         }
         for (i, a) in self.moves.iter().enumerate() {
@@ -308,14 +320,6 @@ pub fn is_within(path: &str, dir: &str) -> bool {
         || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
 }
 
-fn bad(what: &'static str, path: &str, reason: &str) -> Error {
-    Error::BadPath {
-        what,
-        path: path.to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
 /// Normalises a user-given path to a root-relative `/`-separated path without `.`, `..` or a
 /// trailing slash. An absolute path is accepted only when `root` is given and contains it.
 fn relative_path(what: &'static str, given: &str, root: Option<&Path>) -> Result<String> {
@@ -325,7 +329,9 @@ fn relative_path(what: &'static str, given: &str, root: Option<&Path>) -> Result
             let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
             path.strip_prefix(&root).ok().map(Path::to_owned)
         });
-        stripped.ok_or_else(|| bad(what, given, "is absolute; give a path relative to the root"))?
+        stripped.ok_or_else(|| {
+            Error::bad_path(what, given, "is absolute; give a path relative to the root")
+        })?
     } else {
         path.to_owned()
     };
@@ -336,16 +342,16 @@ fn relative_path(what: &'static str, given: &str, root: Option<&Path>) -> Result
             Component::Normal(part) => {
                 let part = part
                     .to_str()
-                    .ok_or_else(|| bad(what, given, "is not valid UTF-8"))?;
+                    .ok_or_else(|| Error::bad_path(what, given, "is not valid UTF-8"))?;
                 parts.push(part.to_owned());
             }
             Component::ParentDir => {
                 if parts.pop().is_none() {
-                    return Err(bad(what, given, "leaves the root through `..`"));
+                    return Err(Error::bad_path(what, given, "leaves the root through `..`"));
                 }
             }
             Component::RootDir | Component::Prefix(_) => {
-                return Err(bad(
+                return Err(Error::bad_path(
                     what,
                     given,
                     "is absolute; give a path relative to the root",

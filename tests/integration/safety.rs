@@ -28,6 +28,12 @@ fn demo_with_a_script_in(dir: &Path) {
     .unwrap();
 }
 
+/// The demo tree with its script executable, committed in a new git repository.
+fn demo_in_git(dir: &Path) {
+    demo_with_a_script_in(dir);
+    git_init_commit(dir);
+}
+
 #[test]
 fn moves_are_recorded_as_git_renames_and_undo_restores_the_index() {
     let tmp = tempfile::tempdir().unwrap();
@@ -262,11 +268,7 @@ fn a_second_apply_changes_and_journals_nothing() {
 
 #[test]
 fn undo_restores_the_tree_after_a_crash_at_any_step() {
-    let setup = |dir: &Path| {
-        demo_with_a_script_in(dir);
-        git_init_commit(dir);
-    };
-    let crashes = crash_at_every_step(setup, &["apply", SRC, DST], 0);
+    let crashes = crash_at_every_step(demo_in_git, &["apply", SRC, DST], 0);
     // The demo run has dozens of durable steps (journal copies, moves, writes, directories,
     // the git index): make sure the loop really went through them.
     assert!(crashes > 40, "only {crashes} failpoints");
@@ -275,11 +277,7 @@ fn undo_restores_the_tree_after_a_crash_at_any_step() {
 
 #[test]
 fn undo_restores_the_tree_after_a_crash_at_any_step_with_commit() {
-    let setup = |dir: &Path| {
-        demo_with_a_script_in(dir);
-        git_init_commit(dir);
-    };
-    let crashes = crash_at_every_step(setup, &["apply", SRC, DST, "--commit"], 0);
+    let crashes = crash_at_every_step(demo_in_git, &["apply", SRC, DST, "--commit"], 0);
     assert!(crashes > 40, "only {crashes} failpoints");
     eprintln!("crash safety: {crashes} failpoints exercised with --commit");
 }
