@@ -15,6 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use crate::definitions::{LostDefinition, lost_definitions};
 use crate::error::{Error, Result};
 use crate::git::Git;
 use crate::merge::{Labels, has_conflict_markers, three_way, two_way, union_of_init_files};
@@ -33,13 +34,21 @@ pub enum ConflictStyle {
     Sidecar,
 }
 
-/// The version a merge started from.
+/// The version a merge started from, with the proof that both copies descend from it: the
+/// same blob is found in the history of each path (following renames and exact copies, never
+/// an inexact copy).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MergeBase {
-    /// The commit that holds it.
+    /// The commit of the source copy's history that holds it.
     pub commit: String,
     /// The file's root-relative path in that commit.
     pub path: String,
+    /// The blob id (the same in both histories).
+    pub blob: String,
+    /// The commit of the destination copy's history that holds the same blob.
+    pub dst_commit: String,
+    /// The destination file's root-relative path in that commit.
+    pub dst_path: String,
 }
 
 /// How a conflict file came out.
@@ -48,12 +57,23 @@ pub struct MergeBase {
 pub enum MergeOutcome {
     /// Merged without conflicts; still worth a review.
     Merged,
+    /// Merged without conflict markers, but a definition of one side is missing from the
+    /// result and nothing proves it was deleted on purpose: a human must look.
+    #[serde(rename = "needs_review")]
+    NeedsReview,
     /// An `__init__.py` made of the union of both copies' imports and `__all__`.
     Union,
     /// Conflict markers are left in the file: a human must resolve them.
     Unresolved,
     /// DST was left as it was; the versions are under `.regraft/conflicts/`.
     Sidecar,
+}
+
+impl MergeOutcome {
+    /// True when a human must act on the file before the merge is done.
+    pub fn needs_human(self) -> bool {
+        matches!(self, Self::Unresolved | Self::Sidecar | Self::NeedsReview)
+    }
 }
 
 /// One file that existed on both sides with different contents.
@@ -65,6 +85,10 @@ pub struct MergeReport {
     pub source: String,
     /// The merge base, or `null` when git history has none (a two-way merge).
     pub base: Option<MergeBase>,
+    /// How the base was found, or why there is none, in words.
+    pub base_found: String,
+    /// Definitions of either side that the merged text lacks (see [`crate::definitions`]).
+    pub lost: Vec<LostDefinition>,
     /// How it came out.
     pub outcome: MergeOutcome,
     /// Conflicts marked in the result.
@@ -171,6 +195,8 @@ fn both_sides(
             path: dst.to_owned(),
             source: src.to_owned(),
             base: None,
+            base_found: "not text: no line merge".to_owned(),
+            lost: Vec::new(),
             outcome: MergeOutcome::Sidecar,
             conflicts: 1,
         });
@@ -185,10 +211,12 @@ fn both_sides(
     } else {
         None
     };
-    let base = match cx.git {
+    let search = match cx.git {
         Some(git) if union.is_none() => find_base(git, src, dst)?,
-        _ => None,
+        Some(_) => BaseSearch::not_needed(),
+        None => BaseSearch::none("no git history (two-way merge)"),
     };
+    let BaseSearch { base, found } = search;
     let base_text = base
         .as_ref()
         .map(|(_, text)| (cx.rewrite_source)(src, text));
@@ -217,6 +245,18 @@ fn both_sides(
         };
         (merged, outcome)
     };
+    // Audit every merge that writes a result: nothing either side defined may go unnamed.
+    let lost = if is_python(dst) && outcome != MergeOutcome::Sidecar {
+        lost_definitions(base_text.as_deref(), dst_text, src_text, &merged.text)
+    } else {
+        Vec::new()
+    };
+    let outcome =
+        if outcome != MergeOutcome::Unresolved && lost.iter().any(|l| !l.deleted_on_purpose) {
+            MergeOutcome::NeedsReview
+        } else {
+            outcome
+        };
     if outcome == MergeOutcome::Sidecar {
         sidecar(
             out,
@@ -240,6 +280,8 @@ fn both_sides(
         path: dst.to_owned(),
         source: src.to_owned(),
         base: base.map(|(b, _)| b),
+        base_found: found,
+        lost,
         outcome,
         conflicts: merged.conflicts,
     });
@@ -261,29 +303,87 @@ fn short(commit: &str) -> &str {
     &commit[..commit.len().min(12)]
 }
 
-/// The newest version that both files had at some point in git history (following renames),
-/// with its text.
-fn find_base(git: &Git, src: &str, dst: &str) -> Result<Option<(MergeBase, String)>> {
+fn is_python(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .is_some_and(|ext| ext == "py" || ext == "pyi")
+}
+
+/// What the search for a merge base found: the base and its text, and in words how it was
+/// found or why there is none.
+struct BaseSearch {
+    base: Option<(MergeBase, String)>,
+    found: String,
+}
+
+impl BaseSearch {
+    fn none(why: &str) -> Self {
+        Self {
+            base: None,
+            found: why.to_owned(),
+        }
+    }
+
+    fn not_needed() -> Self {
+        Self::none("no base needed (union of imports and __all__)")
+    }
+}
+
+/// The newest version that both files had at some point in git history: a blob found in the
+/// lineage of each path (renames and exact copies followed; see [`Git::history`]). Only such
+/// a blob proves that both copies descend from it; the nearest version by similarity would
+/// not, and taking one side's own past as the base makes the merge drop the other side's
+/// additions.
+fn find_base(git: &Git, src: &str, dst: &str) -> Result<BaseSearch> {
     let src_history = git.history(src)?;
     let dst_history = git.history(dst)?;
-    let dst_blobs: HashSet<&str> = dst_history.iter().map(|v| v.blob.as_str()).collect();
     let newest = src_history
         .iter()
-        .filter(|v| dst_blobs.contains(v.blob.as_str()))
-        .max_by_key(|v| v.time);
-    let Some(version) = newest else {
-        return Ok(None);
+        .filter_map(|s| {
+            let d = dst_history.iter().find(|d| d.blob == s.blob)?;
+            Some((s, d))
+        })
+        .max_by_key(|(s, d)| s.time.max(d.time));
+    let Some((version, dst_version)) = newest else {
+        let copy = dst_history
+            .iter()
+            .chain(&src_history)
+            .find_map(|v| v.copied_from.as_ref().map(|from| (v, from)));
+        return Ok(BaseSearch::none(&match copy {
+            Some((v, from)) => format!(
+                "no version both histories hold: {} began in {} as an edited copy of {from},                  which proves no common base (two-way merge)",
+                v.path,
+                short(&v.commit)
+            ),
+            None if src_history.is_empty() || dst_history.is_empty() => {
+                "no git history for one side (two-way merge)".to_owned()
+            }
+            None => "no version both histories hold (two-way merge)".to_owned(),
+        }));
     };
     let Ok(text) = git.blob_text(&version.blob) else {
-        return Ok(None);
+        return Ok(BaseSearch::none(
+            "the common version is not UTF-8 text (two-way merge)",
+        ));
     };
-    Ok(Some((
-        MergeBase {
-            commit: version.commit.clone(),
-            path: version.path.clone(),
-        },
-        text,
-    )))
+    let found = format!(
+        "the same blob is in DST's history: {} at {}",
+        dst_version.path,
+        short(&dst_version.commit)
+    );
+    Ok(BaseSearch {
+        base: Some((
+            MergeBase {
+                commit: version.commit.clone(),
+                path: version.path.clone(),
+                blob: version.blob.clone(),
+                dst_commit: dst_version.commit.clone(),
+                dst_path: dst_version.path.clone(),
+            },
+            text,
+        )),
+        found,
+    })
 }
 
 /// Files under the destinations that still hold conflict markers from an earlier run, and

@@ -205,6 +205,12 @@ impl Git {
     /// Every version of root-relative `path` in the history of HEAD, newest first, following
     /// renames: the commit, the path there (root-relative) and the blob.
     ///
+    /// The lineage stops at a copy that git detected by similarity (status `C` below 100): the
+    /// versions before it belong to the file that was copied, not to this one, and a merge
+    /// must not take one of them as a base (an inexact copy is no proof of descent). An exact
+    /// copy (`C100`) and renames are followed. The first version kept then carries
+    /// [`Version::copied_from`].
+    ///
     /// # Errors
     /// When git fails.
     pub fn history(&self, path: &str) -> Result<Vec<Version>> {
@@ -215,7 +221,7 @@ impl Git {
                 "log",
                 "--follow",
                 "--format=%x01%H %ct",
-                "--name-only",
+                "--name-status",
                 "HEAD",
                 "--",
                 &pathspec,
@@ -232,9 +238,16 @@ impl Git {
             let Some((commit, time)) = lines.next().and_then(|l| l.split_once(' ')) else {
                 continue;
             };
-            let Some(repo_path) = lines.next() else {
+            // "M\tpath", "A\tpath", or "R086\told\tnew" / "C074\told\tnew".
+            let Some(change) = lines.next() else {
                 continue;
             };
+            let mut fields = change.split('\t');
+            let status = fields.next().unwrap_or_default();
+            let Some(repo_path) = fields.next_back() else {
+                continue;
+            };
+            let inexact_copy = status.starts_with('C') && status != "C100";
             versions.push(Version {
                 commit: commit.to_owned(),
                 time: time.parse().unwrap_or(0),
@@ -244,7 +257,14 @@ impl Git {
                     .to_owned(),
                 repo_path: repo_path.to_owned(),
                 blob: String::new(),
+                copied_from: inexact_copy.then(|| {
+                    let from = fields.next().unwrap_or_default();
+                    from.strip_prefix(&self.prefix).unwrap_or(from).to_owned()
+                }),
             });
+            if inexact_copy {
+                break;
+            }
         }
         if versions.is_empty() {
             return Ok(versions);
@@ -360,6 +380,9 @@ pub struct Version {
     pub repo_path: String,
     /// The blob id of the file there.
     pub blob: String,
+    /// When this version is where the file began as an inexact copy (git status `C` below
+    /// 100) of another: that file's root-relative path. Older versions are not followed.
+    pub copied_from: Option<String>,
 }
 
 /// Runs git in `dir` with `input` on its standard input; returns its standard output.

@@ -16,6 +16,9 @@
 //!    `regraft undo` replays the journal backwards.
 //! 8. [`report`]: text, JSON and diffs.
 //!
+//! Merges of files that exist on both sides ([`categorize`], [`merge`]) are audited by
+//! [`definitions`]: a definition of either side that the result lacks is named in the plan.
+//!
 //! [`check`] reuses walk, resolve, parse and the rewrite scan to find stale and broken imports
 //! and leftover conflict markers (`regraft check`, for pre-commit and CI).
 //!
@@ -26,6 +29,7 @@ pub mod apply;
 pub mod categorize;
 pub mod check;
 pub mod cli;
+pub mod definitions;
 pub mod edit;
 pub mod error;
 pub mod failpoint;

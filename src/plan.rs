@@ -14,9 +14,7 @@ use std::path::Path;
 use memchr::memmem;
 use rayon::prelude::*;
 
-use crate::categorize::{
-    ConflictStyle, MergeContext, MergeOutcome, MergeReport, categorize, leftover_conflicts,
-};
+use crate::categorize::{ConflictStyle, MergeContext, MergeReport, categorize, leftover_conflicts};
 use crate::edit::FileEdits;
 use crate::error::{Error, Result};
 use crate::line_index::LineIndex;
@@ -132,10 +130,7 @@ impl Plan {
     pub fn needs_human(&self) -> bool {
         !self.skipped.is_empty()
             || !self.unresolved.is_empty()
-            || self
-                .merges
-                .iter()
-                .any(|m| matches!(m.outcome, MergeOutcome::Unresolved | MergeOutcome::Sidecar))
+            || self.merges.iter().any(|m| m.outcome.needs_human())
     }
 
     /// True when applying the plan would change the tree.

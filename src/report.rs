@@ -71,6 +71,9 @@ pub fn plan_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
                 outcome_text(m),
                 base_text(m)
             )?;
+            for line in lost_lines(m) {
+                writeln!(out, "    {line}")?;
+            }
         }
     }
     if !plan.unresolved.is_empty() {
@@ -103,7 +106,7 @@ pub fn plan_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    skipped_text(plan, out)?;
+    skipped_text(plan, out, false)?;
     if !plan.left_behind.is_empty() {
         writeln!(
             out,
@@ -122,7 +125,14 @@ pub fn plan_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
 /// # Errors
 /// When `out` fails.
 pub fn applied_text(plan: &Plan, applied: Option<Applied>, out: &mut dyn Write) -> io::Result<()> {
-    skipped_text(plan, out)?;
+    let lost: Vec<String> = plan.merges.iter().flat_map(lost_lines).collect();
+    if !lost.is_empty() {
+        writeln!(out, "definitions the merges lost ({}):", lost.len())?;
+        for line in lost {
+            writeln!(out, "  {line}")?;
+        }
+    }
+    skipped_text(plan, out, applied.is_some())?;
     match applied {
         Some(a) if a == Applied::default() => {
             writeln!(out, "nothing to do: the tree is already as planned")
@@ -196,8 +206,9 @@ pub fn diffs(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn skipped_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
-    let human = needs_a_human(plan);
+/// The "needs a human" list; `applied` names moved files by their new paths.
+fn skipped_text(plan: &Plan, out: &mut dyn Write, applied: bool) -> io::Result<()> {
+    let human = needs_a_human(plan, applied);
     if human.is_empty() {
         return Ok(());
     }
@@ -237,7 +248,7 @@ fn summary(plan: &Plan) -> String {
     if !kinds.is_empty() {
         let _ = write!(line, " ({})", kinds.join(", "));
     }
-    let human = needs_a_human(plan).len();
+    let human = needs_a_human(plan, false).len();
     if human > 0 {
         let _ = write!(line, ", {human} need a human");
     }
@@ -247,6 +258,10 @@ fn summary(plan: &Plan) -> String {
 fn outcome_text(m: &MergeReport) -> String {
     match m.outcome {
         MergeOutcome::Merged => "merged cleanly (review it)".to_owned(),
+        MergeOutcome::NeedsReview => {
+            let missing = m.lost.iter().filter(|l| !l.deleted_on_purpose).count();
+            format!("merged without markers, but {missing} definitions are missing: needs review")
+        }
         MergeOutcome::Union => "united (imports and __all__ of both)".to_owned(),
         MergeOutcome::Unresolved => format!("{} conflicts marked in the file", m.conflicts),
         MergeOutcome::Sidecar => format!(
@@ -259,21 +274,50 @@ fn outcome_text(m: &MergeReport) -> String {
 fn base_text(m: &MergeReport) -> String {
     match &m.base {
         Some(base) => format!(
-            "base {}:{}",
+            "base {}:{} ({})",
             &base.commit[..base.commit.len().min(12)],
-            base.path
+            base.path,
+            m.base_found
         ),
-        None if m.outcome == MergeOutcome::Union => "no base needed".to_owned(),
-        None => "no common version in git history (two-way merge)".to_owned(),
+        None => m.base_found.clone(),
     }
 }
 
-/// Every file a human must look at, with why.
-fn needs_a_human(plan: &Plan) -> Vec<(String, String)> {
+/// One line per definition a merge lost: `SRC path:line: name` and what that means.
+fn lost_lines(m: &MergeReport) -> Vec<String> {
+    m.lost
+        .iter()
+        .map(|l| {
+            let (side, path) = match l.side {
+                crate::definitions::Side::Src => ("SRC", &m.source),
+                crate::definitions::Side::Dst => ("DST", &m.path),
+            };
+            let why = if l.deleted_on_purpose {
+                "not in the result: the base had it and the other side deleted it"
+            } else {
+                "MISSING from the result: restore it or delete it on purpose"
+            };
+            format!("{side} {path}:{}: {} {why}", l.line, l.name)
+        })
+        .collect()
+}
+
+/// Every file a human must look at, with why; with `applied`, a moved file is named by its
+/// new path (where the human will find it).
+fn needs_a_human(plan: &Plan, applied: bool) -> Vec<(String, String)> {
+    let where_now = |path: &str| -> String {
+        if !applied {
+            return path.to_owned();
+        }
+        plan.files
+            .iter()
+            .find(|f| f.path == path)
+            .map_or_else(|| path.to_owned(), |f| f.to.clone())
+    };
     let mut list: Vec<(String, String)> = plan
         .merges
         .iter()
-        .filter(|m| matches!(m.outcome, MergeOutcome::Unresolved | MergeOutcome::Sidecar))
+        .filter(|m| m.outcome.needs_human())
         .map(|m| (m.path.clone(), outcome_text(m)))
         .collect();
     list.extend(
@@ -281,11 +325,12 @@ fn needs_a_human(plan: &Plan) -> Vec<(String, String)> {
             .iter()
             .map(|p| (p.clone(), "conflict left from an earlier run".to_owned())),
     );
-    list.extend(
-        plan.skipped
-            .iter()
-            .map(|s| (format!("{}:{}:{}", s.path, s.line, s.col), s.reason.clone())),
-    );
+    list.extend(plan.skipped.iter().map(|s| {
+        (
+            format!("{}:{}:{}", where_now(&s.path), s.line, s.col),
+            s.reason.clone(),
+        )
+    }));
     list
 }
 
@@ -318,7 +363,7 @@ pub fn plan_markdown(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
         plan.rewrites.len(),
         plan.rewritten_files()
     )?;
-    let human = needs_a_human(plan);
+    let human = needs_a_human(plan, false);
     writeln!(out, "\n## Needs a human ({})\n", human.len())?;
     if human.is_empty() {
         writeln!(out, "Nothing.")?;
@@ -340,6 +385,13 @@ pub fn plan_markdown(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
                 base_text(m),
                 outcome_text(m)
             )?;
+        }
+        let lost: Vec<String> = plan.merges.iter().flat_map(lost_lines).collect();
+        if !lost.is_empty() {
+            writeln!(out, "\n## Definitions the merges lost ({})\n", lost.len())?;
+            for line in lost {
+                writeln!(out, "- {line}")?;
+            }
         }
     }
     Ok(())

@@ -171,6 +171,8 @@ fn a_merge_sorts_every_file_and_merges_the_conflicts() {
     let tmp = tempfile::tempdir().unwrap();
     let first = forked_repository(tmp.path());
     let short = &first[..12];
+    let fork = git(tmp.path(), &["rev-parse", "HEAD~1"]).trim().to_owned();
+    let fork = &fork[..12];
     let before = snapshot(tmp.path());
 
     let plan = regraft(tmp.path(), &["plan", SRC, DST, "--format", "json"]);
@@ -286,11 +288,11 @@ fn a_merge_sorts_every_file_and_merges_the_conflicts() {
              - [ ] `{DST}/indicators.py`: 1 conflicts marked in the file\n\
              - [ ] `{DST}/notes.py`: 1 conflicts marked in the file\n\n\
              ## Merges\n\n| file (DST) | from (SRC) | base | outcome |\n| --- | --- | --- | --- |\n\
-             | `{DST}/__init__.py` | `{SRC}/__init__.py` | no base needed | united (imports and __all__ of both) |\n\
-             | `{DST}/detector.py` | `{SRC}/detector.py` | base {short}:{SRC}/detector.py | merged cleanly (review it) |\n\
-             | `{DST}/features/__init__.py` | `{SRC}/features/__init__.py` | no base needed | united (imports and __all__ of both) |\n\
-             | `{DST}/indicators.py` | `{SRC}/indicators.py` | base {short}:{SRC}/indicators.py | 1 conflicts marked in the file |\n\
-             | `{DST}/notes.py` | `{SRC}/notes.py` | no common version in git history (two-way merge) | 1 conflicts marked in the file |\n"
+             | `{DST}/__init__.py` | `{SRC}/__init__.py` | no base needed (union of imports and __all__) | united (imports and __all__ of both) |\n\
+             | `{DST}/detector.py` | `{SRC}/detector.py` | base {short}:{SRC}/detector.py (the same blob is in DST's history: {DST}/detector.py at {fork}) | merged cleanly (review it) |\n\
+             | `{DST}/features/__init__.py` | `{SRC}/features/__init__.py` | no base needed (union of imports and __all__) | united (imports and __all__ of both) |\n\
+             | `{DST}/indicators.py` | `{SRC}/indicators.py` | base {short}:{SRC}/indicators.py (the same blob is in DST's history: {DST}/indicators.py at {fork}) | 1 conflicts marked in the file |\n\
+             | `{DST}/notes.py` | `{SRC}/notes.py` | no version both histories hold (two-way merge) | 1 conflicts marked in the file |\n"
         )
     );
 
@@ -402,4 +404,254 @@ fn undo_restores_a_merge_after_a_crash_at_any_step() {
     let crashes = crash_at_every_step(setup, &["apply", SRC, DST], 1);
     assert!(crashes > 15, "only {crashes} failpoints");
     eprintln!("crash safety: {crashes} failpoints exercised in a merge");
+}
+
+/// Issue #10, "a merge silently dropped code": the loader of a package that was copied by
+/// hand and then developed in parallel. SRC has `save()` and `loader_extra()`.
+const LOADER: &str = r#""""Loads and saves market data."""
+import json
+
+
+class Loader:
+    def __init__(self, path):
+        self.path = path
+
+    def load(self):
+        with open(self.path) as f:
+            return json.load(f)
+
+    def save(self, data):
+        with open(self.path, "w") as f:
+            json.dump(data, f)
+
+    def describe(self):
+        return f"Loader({self.path})"
+
+
+def loader_extra(path):
+    return Loader(path).load().get("extra")
+
+
+def default_loader():
+    return Loader("data/market.json")
+"#;
+
+/// DST's copy, as someone made it: the same file without `save()` and `loader_extra()`,
+/// and with a retry in `load()` (git sees it as an inexact copy, not as the same file).
+fn edited_copy_of_loader() -> String {
+    LOADER
+        .replace(
+            "    def save(self, data):\n        with open(self.path, \"w\") as f:\n            json.dump(data, f)\n\n",
+            "",
+        )
+        .replace(
+            "def loader_extra(path):\n    return Loader(path).load().get(\"extra\")\n\n\n",
+            "",
+        )
+        .replace(
+            "        with open(self.path) as f:\n            return json.load(f)\n",
+            "        for _ in range(3):\n            with open(self.path) as f:\n                return json.load(f)\n",
+        )
+}
+
+/// A repository with SRC/loader.py committed first, then DST/loader.py written by `dst_text`
+/// in a later commit; SRC is left as it was (its text is the blob both histories could
+/// share).
+fn loader_repository(dir: &Path, dst_text: &str) {
+    write_tree(
+        dir,
+        &[
+            ("backtester_v2/__init__.py", ""),
+            ("backtester_v2/strategies/__init__.py", ""),
+            (&format!("{SRC}/__init__.py"), ""),
+            (&format!("{SRC}/loader.py"), LOADER),
+            (
+                "backtester_v2/report.py",
+                "from backtester_v2.market_regime.loader import loader_extra\n",
+            ),
+        ],
+    );
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "loader"]);
+    write_tree(
+        dir,
+        &[
+            (&format!("{DST}/__init__.py"), ""),
+            (&format!("{DST}/loader.py"), dst_text),
+        ],
+    );
+    git(dir, &["add", "-A"]);
+    git(
+        dir,
+        &["commit", "-q", "-m", "strategies get their own loader"],
+    );
+}
+
+#[test]
+fn an_inexact_copy_is_no_merge_base_and_nothing_is_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    loader_repository(tmp.path(), &edited_copy_of_loader());
+    // git itself calls the new file a copy of SRC's, not an exact one.
+    let log = git(
+        tmp.path(),
+        &[
+            "log",
+            "--follow",
+            "--name-status",
+            "--format=",
+            "--",
+            &format!("{DST}/loader.py"),
+        ],
+    );
+    assert!(log.starts_with('C') && !log.starts_with("C100"), "{log}");
+
+    let plan = regraft(tmp.path(), &["plan", SRC, DST, "--format", "json"]);
+    assert_eq!(plan.code, 1, "{}{}", plan.stdout, plan.stderr);
+    let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let merge = &json["merges"][0];
+    assert_eq!(merge["path"], format!("{DST}/loader.py"));
+    assert_eq!(merge["base"], serde_json::Value::Null);
+    assert_eq!(merge["outcome"], "unresolved");
+    assert!(
+        merge["base_found"].as_str().unwrap().contains("began in"),
+        "{merge}"
+    );
+    assert_eq!(merge["lost"], serde_json::json!([]));
+
+    let run = regraft(tmp.path(), &["apply", SRC, DST]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let merged = std::fs::read_to_string(tmp.path().join(DST).join("loader.py")).unwrap();
+    // Both sides' code is there, SRC's inside the conflict markers of a two-way merge.
+    for kept in [
+        "def save(self, data):",
+        "def loader_extra(path):",
+        "for _ in range(3):",
+    ] {
+        assert!(merged.contains(kept), "{kept} is missing:\n{merged}");
+    }
+    assert!(
+        merged.contains(&format!("<<<<<<< DST {DST}/loader.py\n")),
+        "{merged}"
+    );
+}
+
+#[test]
+fn a_clean_three_way_merge_that_drops_a_definition_is_listed_and_needs_review() {
+    let tmp = tempfile::tempdir().unwrap();
+    // An exact fork: DST starts as SRC's very blob, so the base is proven.
+    loader_repository(tmp.path(), LOADER);
+    // Then DST deletes `loader_extra` while SRC edits another part of the file and
+    // adds a function right after the deleted one's neighbour.
+    let dst = LOADER.replace(
+        "def loader_extra(path):\n    return Loader(path).load().get(\"extra\")\n\n\n",
+        "",
+    );
+    let src = LOADER.replace("Loader({self.path})", "Loader(path={self.path!r})");
+    write_tree(
+        tmp.path(),
+        &[
+            (&format!("{DST}/loader.py"), &dst),
+            (&format!("{SRC}/loader.py"), &src),
+        ],
+    );
+    git(tmp.path(), &["commit", "-q", "-am", "both sides change"]);
+
+    let plan = regraft(tmp.path(), &["plan", SRC, DST, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let merge = &json["merges"][0];
+    assert_ne!(merge["base"], serde_json::Value::Null, "{merge}");
+    // DST deleted it on purpose (the base had it, SRC did not touch it): listed, merged.
+    assert_eq!(
+        merge["lost"],
+        serde_json::json!([{"name": "loader_extra", "side": "src", "line": 21, "deleted_on_purpose": true}])
+    );
+    assert_eq!(merge["outcome"], "merged");
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+
+    // Now SRC also uses it in a new function: the merge still drops the definition
+    // (no conflict: the lines differ), and nothing proves that is wanted any more.
+    let src = format!("{src}\n\ndef extra_or_none(path):\n    return loader_extra(path) or None\n");
+    write_tree(tmp.path(), &[(&format!("{SRC}/loader.py"), &src)]);
+    git(
+        tmp.path(),
+        &["commit", "-q", "-am", "SRC uses loader_extra"],
+    );
+    let text = regraft(tmp.path(), &["plan", SRC, DST]);
+    assert_eq!(text.code, 1, "{}{}", text.stdout, text.stderr);
+    assert!(
+        text.stdout.contains(&format!(
+            "  {DST}/loader.py <- {SRC}/loader.py: merged without markers, but"
+        )),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains(&format!(
+            "    SRC {SRC}/loader.py:21: loader_extra MISSING from the result: restore it or delete it on purpose\n"
+        )),
+        "{}",
+        text.stdout
+    );
+    let run = regraft(tmp.path(), &["apply", SRC, DST, "--report", "../report.md"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.starts_with(&format!(
+            "definitions the merges lost (1):\n  SRC {SRC}/loader.py:21: loader_extra MISSING"
+        )),
+        "{}",
+        run.stdout
+    );
+    let report = std::fs::read_to_string(tmp.path().join("../report.md")).unwrap();
+    std::fs::remove_file(tmp.path().join("../report.md")).unwrap();
+    assert!(
+        report.contains(&format!(
+            "## Definitions the merges lost (1)\n\n- SRC {SRC}/loader.py:21: loader_extra MISSING"
+        )),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_base_proven_by_an_exact_fork_merges_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    loader_repository(tmp.path(), LOADER);
+    let dst = LOADER.replace(
+        "return Loader(\"data/market.json\")",
+        "return Loader(\"data/strategies.json\")",
+    );
+    let src = LOADER.replace(
+        "    def describe(self):",
+        "    def exists(self):\n        import os\n        return os.path.exists(self.path)\n\n    def describe(self):",
+    );
+    write_tree(
+        tmp.path(),
+        &[
+            (&format!("{DST}/loader.py"), &dst),
+            (&format!("{SRC}/loader.py"), &src),
+        ],
+    );
+    git(tmp.path(), &["commit", "-q", "-am", "both sides change"]);
+    let first = git(tmp.path(), &["rev-list", "--max-parents=0", "HEAD"])
+        .trim()
+        .to_owned();
+
+    let plan = regraft(tmp.path(), &["plan", SRC, DST, "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let merge = &json["merges"][0];
+    assert_eq!(merge["outcome"], "merged");
+    assert_eq!(merge["base"]["commit"], first.as_str());
+    assert_eq!(merge["lost"], serde_json::json!([]));
+
+    let run = regraft(tmp.path(), &["apply", SRC, DST]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let merged = std::fs::read_to_string(tmp.path().join(DST).join("loader.py")).unwrap();
+    assert_eq!(
+        merged,
+        src.replace(
+            "return Loader(\"data/market.json\")",
+            "return Loader(\"data/strategies.json\")"
+        )
+    );
 }

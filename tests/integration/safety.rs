@@ -340,7 +340,7 @@ fn symlinks_are_moved_as_links_and_never_followed_out_of_the_root() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout.contains(&format!(
-            "{SRC}/linked.py:1:1: symbolic link: moved as a link, its target not rewritten"
+            "{DST}/linked.py:1:1: symbolic link: moved as a link, its target not rewritten"
         )),
         "{}",
         run.stdout
