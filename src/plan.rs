@@ -573,13 +573,28 @@ impl Scan<'_> {
         let tree = parse_python(&text[..parsed_len]);
         let rewritten = rewrite_python(&text, &tree, &self.context(path, &new_path));
         let index = LineIndex::new(&text);
-        if let Some(offset) = first_syntax_error(&tree) {
+        // A file that does not parse is never rewritten, not even outside the broken
+        // statement: what tree-sitter recovered around it may not be what Python reads. When
+        // only a prefix was parsed and there is something to rewrite, the rest is checked too.
+        let syntax_error = first_syntax_error(&tree).or_else(|| {
+            (parsed_len < text.len() && !rewritten.changes.is_empty())
+                .then(|| first_syntax_error(&parse_python(&text)))
+                .flatten()
+        });
+        if let Some(offset) = syntax_error {
             let at = index.position(&text, offset);
-            outcome.skipped.push(skip(
-                at.line,
-                at.col,
-                "syntax error: the broken statement is left as it was",
-            ));
+            let left = rewritten.changes.len();
+            let reason = if left == 0 {
+                "syntax error: the file is left as it was".to_owned()
+            } else {
+                let noun = if left == 1 { "reference" } else { "references" };
+                format!(
+                    "syntax error: the file is left as it was, {left} {noun} in it not \
+                     rewritten (fix the syntax and run again)"
+                )
+            };
+            outcome.skipped.push(skip(at.line, at.col, &reason));
+            return Ok(outcome);
         }
         for problem in &rewritten.problems {
             let at = index.position(&text, problem.offset);

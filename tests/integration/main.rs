@@ -13,6 +13,7 @@ mod check;
 mod cli;
 mod common;
 mod fixtures;
+mod left_alone;
 mod merge;
 mod references;
 mod safety;
