@@ -1,13 +1,14 @@
 //! The command line: one `XArgs` struct and one `run_x` function per subcommand.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::categorize::ConflictStyle;
 use crate::error::{Error, Result};
 use crate::plan::{Plan, PlanOptions, build_plan};
+use crate::project_root::ProjectRoot;
 use crate::rules::Rules;
 use crate::{ExitStatus, apply, report};
 
@@ -59,9 +60,9 @@ pub enum CheckFormat {
 /// `regraft check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The project root: the module index covers all of it.
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// The project root: the module index covers all of it. Default: found as for `plan`.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
     /// A rules file whose moves are the retired module paths (keep it after the migration).
     #[arg(long)]
     pub rules: Option<PathBuf>,
@@ -79,9 +80,12 @@ pub struct CheckArgs {
 /// Where and what to move; shared by `plan` and `apply`.
 #[derive(Debug, Args)]
 pub struct MoveArgs {
-    /// The project root: import roots, SRC and DST are relative to it.
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// The project root: import roots, SRC and DST are relative to it. Default: the top of
+    /// the git work tree, else the nearest directory upward with pyproject.toml, setup.cfg or
+    /// setup.py, else the current directory (SRC and DST are then read from the current
+    /// directory, as `git mv` reads them). A found root that holds `__init__.py` is refused.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
     /// A rules file (TOML) with `[[move]]` and `[[rename]]` entries, instead of SRC DST (see
     /// rules/*.toml).
     #[arg(long, conflicts_with_all = ["src", "dst"])]
@@ -152,9 +156,10 @@ pub struct ApplyArgs {
 /// `regraft undo`.
 #[derive(Debug, Args)]
 pub struct UndoArgs {
-    /// The project root the run was applied to.
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// The project root the run was applied to. Default: the nearest directory upward that
+    /// holds a `.regraft/` journal, else found as for `plan`.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
     /// Undo even when files were changed after the run (those changes are lost).
     #[arg(long)]
     pub force: bool,
@@ -166,24 +171,59 @@ pub struct UndoArgs {
 /// Bad input or I/O failures; nothing has been changed when the error is bad input.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
     match cli.command {
-        Command::Plan(args) => run_plan(&args, out),
-        Command::Apply(args) => run_apply(&args, out),
-        Command::Undo(args) => run_undo(&args, out),
-        Command::Check(args) => run_check(&args, out),
+        Command::Plan(mut args) => {
+            args.target.find_root()?;
+            run_plan(&args, out)
+        }
+        Command::Apply(mut args) => {
+            args.target.find_root()?;
+            run_apply(&args, out)
+        }
+        Command::Undo(mut args) => {
+            args.root = Some(ProjectRoot::for_undo(args.root.as_deref())?.path);
+            run_undo(&args, out)
+        }
+        Command::Check(mut args) => {
+            args.root = Some(ProjectRoot::find(args.root.as_deref())?.path);
+            run_check(&args, out)
+        }
+    }
+}
+
+impl MoveArgs {
+    /// Settles `--root` (found when not given) and reads SRC and DST against it.
+    fn find_root(&mut self) -> Result<()> {
+        let root = ProjectRoot::find(self.root.as_deref())?;
+        self.src = self.src.take().map(|p| root.command_line_path(&p));
+        self.dst = self.dst.take().map(|p| root.command_line_path(&p));
+        self.root = Some(root.path);
+        Ok(())
+    }
+
+    /// The project root (settled by [`run`] before any command runs).
+    fn root(&self) -> &Path {
+        self.root.as_deref().unwrap_or(Path::new("."))
+    }
+}
+
+impl CheckArgs {
+    /// The project root (settled by [`run`] before any command runs).
+    fn root(&self) -> &Path {
+        self.root.as_deref().unwrap_or(Path::new("."))
     }
 }
 
 fn load(target: &MoveArgs) -> Result<Plan> {
     let rules = match (&target.rules, &target.src, &target.dst) {
         (Some(path), _, _) => Rules::from_file(path)?,
-        (None, Some(src), Some(dst)) => Rules::from_command_line(&target.root, src, dst)?,
+        (None, Some(src), Some(dst)) => Rules::from_command_line(target.root(), src, dst)?,
         _ => return Err(Error::Usage("give SRC and DST, or --rules FILE".to_owned())),
     };
     let options = PlanOptions {
         conflict_style: target.conflict_style,
         shim: target.shim,
     };
-    build_plan(&target.root, &rules, &options)
+    build_plan(target.root(), &rules, &options)
 }
 
 fn status(plan: &Plan) -> ExitStatus {
@@ -228,7 +268,7 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
             commit: args.commit,
             command: std::env::args().collect::<Vec<_>>().join(" "),
         };
-        Some(apply::apply(&args.target.root, &plan, &options)?)
+        Some(apply::apply(args.target.root(), &plan, &options)?)
     };
     let mut written = report::applied_text(&plan, applied, out);
     if args.diff && written.is_ok() {
@@ -239,7 +279,7 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 }
 
 fn run_undo(args: &UndoArgs, out: &mut dyn Write) -> Result<ExitStatus> {
-    let undone = crate::journal::undo(&args.root, args.force)?;
+    let undone = crate::journal::undo(args.root.as_deref().unwrap_or(Path::new(".")), args.force)?;
     report::undone_text(&undone, out).map_err(|e| Error::io("<stdout>", e))?;
     Ok(ExitStatus::Clean)
 }
@@ -252,13 +292,13 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let paths = args
         .paths
         .iter()
-        .filter_map(|p| root_relative(&args.root, p).transpose())
+        .filter_map(|p| root_relative(args.root(), p).transpose())
         .collect::<Result<Vec<_>>>()?;
     if !args.paths.is_empty() && paths.is_empty() {
         // Only deleted files were named: nothing is left to check.
         return Ok(ExitStatus::Clean);
     }
-    let diagnostics = crate::check::check(&args.root, &rules, &paths, args.against.as_deref())?;
+    let diagnostics = crate::check::check(args.root(), &rules, &paths, args.against.as_deref())?;
     let written = match args.format {
         CheckFormat::Text => {
             use std::io::IsTerminal;

@@ -41,11 +41,13 @@ pub mod merge;
 pub mod module_name;
 pub mod parse;
 pub mod plan;
+pub mod project_root;
 pub mod references;
 pub mod report;
 pub mod resolve;
 pub mod rewrite;
 pub mod rules;
+pub mod stdlib;
 pub mod walk;
 
 /// How a run ended; the process exit code.

@@ -16,6 +16,9 @@ use crate::rules::{DirMove, Rename, is_within};
 pub struct ImportRoots {
     /// Deepest first, so that the first match is the innermost root.
     roots: Vec<String>,
+    /// The root itself holds `__init__.py`: it lies inside a package, and a directory there
+    /// named like a standard-library module (`json/`) is not what `import json` finds.
+    root_is_package: bool,
 }
 
 impl ImportRoots {
@@ -31,7 +34,27 @@ impl ImportRoots {
             std::cmp::Reverse(r.matches('/').count() + usize::from(!r.is_empty()))
         });
         roots.dedup();
-        Self { roots }
+        Self {
+            roots,
+            root_is_package: root.join("__init__.py").is_file(),
+        }
+    }
+
+    /// When `dir` (root-relative) would be a top-level module named like a standard-library
+    /// module while the root lies inside a package: that name, which is then the standard
+    /// library's and not the project's.
+    pub fn shadowed_stdlib_name<'p>(&self, dir: &'p str) -> Option<&'p str> {
+        let root = self.root_of(dir);
+        let first = dir[root.len()..]
+            .trim_start_matches('/')
+            .split('/')
+            .next()?;
+        let first = first
+            .strip_suffix(".pyi")
+            .or_else(|| first.strip_suffix(".py"))
+            .unwrap_or(first);
+        (self.root_is_package && root.is_empty() && crate::stdlib::is_stdlib_module(first))
+            .then_some(first)
     }
 
     /// The innermost import root that contains `path`.
@@ -51,6 +74,9 @@ impl ImportRoots {
     /// The components of `dir` below its import root (empty for the root itself); `None` when
     /// a component is not an identifier.
     fn dir_components<'p>(&self, dir: &'p str) -> Option<Vec<&'p str>> {
+        if self.shadowed_stdlib_name(dir).is_some() {
+            return None;
+        }
         let root = self.root_of(dir);
         let rest = dir[root.len()..].trim_start_matches('/');
         let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
@@ -62,6 +88,9 @@ impl ImportRoots {
 
     /// The module a Python file defines (`a/b/c.py` → `a.b.c`, `a/b/__init__.py` → `a.b`).
     pub fn module_of_file(&self, path: &str) -> Option<ModuleName> {
+        if self.shadowed_stdlib_name(path).is_some() {
+            return None;
+        }
         let (dir, file) = split_file(path);
         let stem = file
             .strip_suffix(".py")
@@ -194,13 +223,23 @@ impl ModuleMoves {
             } else {
                 roots.module_of_dir(dir)
             };
-            found.ok_or_else(|| {
-                Error::bad_path(
+            found.ok_or_else(|| match roots.shadowed_stdlib_name(dir) {
+                Some(name) => Error::bad_path(
+                    what,
+                    dir,
+                    format!(
+                        "would be the top-level module `{name}`, which is the standard \
+                         library's: the root holds __init__.py, so it lies inside a package and \
+                         `import {name}` there means the standard library\n\
+                         help: pass --root with the directory that holds the top-level package"
+                    ),
+                ),
+                None => Error::bad_path(
                     what,
                     dir,
                     "is not a Python package path under an import root (each directory name \
                      must be an identifier)",
-                )
+                ),
             })
         };
         let moves = dirs
@@ -294,7 +333,25 @@ mod tests {
     fn roots(list: &[&str]) -> ImportRoots {
         let mut roots: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
         roots.sort_by_key(|r| std::cmp::Reverse(r.len()));
-        ImportRoots { roots }
+        ImportRoots {
+            roots,
+            root_is_package: false,
+        }
+    }
+
+    #[test]
+    fn a_root_inside_a_package_never_owns_a_standard_library_name() {
+        let inside = ImportRoots {
+            roots: vec![String::new()],
+            root_is_package: true,
+        };
+        assert_eq!(inside.module_of_dir("json"), None);
+        assert_eq!(inside.module_of_file("json/provider.py"), None);
+        assert_eq!(inside.module_of_file("logging.py"), None);
+        assert_eq!(inside.shadowed_stdlib_name("json/tag.py"), Some("json"));
+        assert_eq!(inside.module_of_dir("sansio"), Some(m("sansio")));
+        // A project root that is not a package keeps its own `test/` package.
+        assert_eq!(roots(&[""]).module_of_dir("test"), Some(m("test")));
     }
 
     #[test]

@@ -16,4 +16,5 @@ mod fixtures;
 mod left_alone;
 mod merge;
 mod references;
+mod root;
 mod safety;
