@@ -507,12 +507,6 @@ impl Scan<'_> {
             moved_to: moved_to.clone(),
             ..FileOutcome::default()
         };
-        if !is_python(path) {
-            if !file.is_symlink && self.text_files.is_match(path) {
-                self.text_file(path, &mut outcome)?;
-            }
-            return Ok(outcome);
-        }
         let skip = |line, col, reason: &str| Skipped {
             path: path.clone(),
             line,
@@ -520,12 +514,16 @@ impl Scan<'_> {
             reason: reason.to_owned(),
         };
         if file.is_symlink {
-            if moved_to.is_some() {
-                outcome.skipped.push(skip(
-                    1,
-                    1,
-                    "symbolic link: moved as a link, its target not rewritten",
-                ));
+            if let Some(reason) = self.symlink_left_alone(path, moved_to.is_some()) {
+                outcome.skipped.push(skip(1, 1, &reason));
+            }
+            return Ok(outcome);
+        }
+        if !is_python(path) {
+            if self.text_files.is_match(path) {
+                self.text_file(path, &mut outcome)?;
+            } else {
+                self.other_file(path, &mut outcome)?;
             }
             return Ok(outcome);
         }
@@ -641,6 +639,85 @@ impl Scan<'_> {
             new_path: new_path.to_owned(),
             updated: edits.apply(&text),
             original: text,
+        });
+        Ok(())
+    }
+
+    /// Why a symbolic link is left as it is, if it concerns the run: a link in SRC moves as a
+    /// link (its target is neither followed nor rewritten); a link elsewhere that points into
+    /// SRC will point to nothing once SRC has moved.
+    fn symlink_left_alone(&self, path: &str, in_src: bool) -> Option<String> {
+        let full = self.root.join(path);
+        if in_src {
+            let kind = if full.is_dir() {
+                "symbolic link to a directory: moved as a link, nothing under it rewritten"
+            } else {
+                "symbolic link: moved as a link, its target not rewritten"
+            };
+            return Some(kind.to_owned());
+        }
+        let target = std::fs::read_link(&full).ok()?;
+        let target = self.root_relative_target(path, &target)?;
+        let source = self.moves.moves().iter().find(|m| {
+            crate::rules::is_within(&target, &m.dirs.from) && self.root.join(&m.dirs.from).exists()
+        })?;
+        Some(format!(
+            "symbolic link into {} (to {target}): left as it was, it will point to nothing after \
+             the move; point it at {}",
+            source.dirs.from,
+            self.moves.map_path(&target).unwrap_or(target.clone())
+        ))
+    }
+
+    /// The root-relative path a link at `path` points to, when it stays inside the root.
+    fn root_relative_target(&self, path: &str, target: &Path) -> Option<String> {
+        let mut parts: Vec<String> = if target.is_absolute() {
+            let root = std::fs::canonicalize(self.root).ok()?;
+            let inside = target.strip_prefix(&root).ok()?;
+            return Some(inside.to_string_lossy().replace('\\', "/"));
+        } else {
+            path.split('/').map(str::to_owned).collect()
+        };
+        parts.pop();
+        for component in target.components() {
+            match component {
+                std::path::Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+                std::path::Component::ParentDir => {
+                    parts.pop()?;
+                }
+                _ => {}
+            }
+        }
+        Some(parts.join("/"))
+    }
+
+    /// A file regraft does not rewrite (binary, or text of a kind not in `[files] include`):
+    /// reported when it spells a moved module's dotted name or SRC's path, since whatever
+    /// reads it may look for the old name.
+    fn other_file(&self, path: &str, outcome: &mut FileOutcome) -> Result<()> {
+        let bytes = std::fs::read(self.root.join(path)).map_err(|e| Error::io(path, e))?;
+        let Some((offset, name)) = self.moves.moves().iter().find_map(|m| {
+            [m.from_module.as_str(), m.dirs.from.as_str()]
+                .into_iter()
+                .find_map(|needle| memmem::find(&bytes, needle.as_bytes()).map(|at| (at, needle)))
+        }) else {
+            return Ok(());
+        };
+        let binary = memchr::memchr(0, &bytes).is_some() || std::str::from_utf8(&bytes).is_err();
+        let (line, col) = byte_position(&bytes, offset);
+        let reason = if binary {
+            format!("binary file spells `{name}`: left as it was (the column counts bytes)")
+        } else {
+            format!(
+                "spells `{name}`, but regraft does not rewrite this kind of file: left as it \
+                 was (add it under [files] include to have it rewritten)"
+            )
+        };
+        outcome.skipped.push(Skipped {
+            path: path.to_owned(),
+            line,
+            col,
+            reason,
         });
         Ok(())
     }
