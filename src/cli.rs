@@ -165,11 +165,14 @@ pub struct UndoArgs {
 /// # Errors
 /// Bad input or I/O failures; nothing has been changed when the error is bad input.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
+    // While an earlier run is unfinished the tree is neither before nor after it: only
+    // `undo`, the way out, may run.
+    let unfinished = crate::journal::refuse_if_unfinished;
     match cli.command {
-        Command::Plan(args) => run_plan(&args, out),
-        Command::Apply(args) => run_apply(&args, out),
+        Command::Plan(args) => unfinished(&args.target.root).and_then(|()| run_plan(&args, out)),
+        Command::Apply(args) => unfinished(&args.target.root).and_then(|()| run_apply(&args, out)),
         Command::Undo(args) => run_undo(&args, out),
-        Command::Check(args) => run_check(&args, out),
+        Command::Check(args) => unfinished(&args.root).and_then(|()| run_check(&args, out)),
     }
 }
 
@@ -226,7 +229,15 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         let options = apply::ApplyOptions {
             allow_dirty: args.allow_dirty,
             commit: args.commit,
-            command: std::env::args().collect::<Vec<_>>().join(" "),
+            // `regraft apply …` as typed, without the directory the binary is in.
+            command: std::env::args()
+                .enumerate()
+                .map(|(i, arg)| match std::path::Path::new(&arg).file_name() {
+                    Some(name) if i == 0 => name.to_string_lossy().into_owned(),
+                    _ => arg,
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
         };
         Some(apply::apply(&args.target.root, &plan, &options)?)
     };

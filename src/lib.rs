@@ -31,6 +31,7 @@ pub mod error;
 pub mod failpoint;
 pub mod git;
 pub mod import_scan;
+pub mod interrupt;
 pub mod journal;
 pub mod line_index;
 pub mod merge;
