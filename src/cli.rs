@@ -22,7 +22,9 @@ use crate::{ExitStatus, apply, report};
                   regraft apply --rules rules/merge_market_regime.toml --report migration.md\n  \
                   regraft undo\n  regraft check --rules rules/merge_market_regime.toml\n\n\
                   Exit status: 0 done and clean; 1 done, but something needs a human (conflicts, \
-                  skipped files, check findings); 2 bad input, nothing changed."
+                  skipped files, check findings); 2 bad input, nothing changed (also: apply \
+                  interrupted by Ctrl-C or failed after its first change, and rolled back).\n\n\
+                  After an apply that did not finish, only undo runs."
 )]
 pub struct Cli {
     /// What to do.
@@ -37,7 +39,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Move the files and rewrite every reference to the moved modules (journaled: see undo).
     Apply(ApplyArgs),
-    /// Restore the tree as it was before the newest apply (also after a crash half-way).
+    /// Restore the tree as it was before the newest apply (also after a crash half-way: one
+    /// undo is enough; it also clears a lock left by a run that died before changing anything).
     Undo(UndoArgs),
     /// Fail (exit 1) on imports of moved-away or missing modules and on leftover conflict
     /// markers: the guard for pre-commit and CI.
