@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::failpoint;
 use crate::git::Git;
+use crate::interrupt;
 use crate::journal::{self, Entry, Journal, Lock, file_mode, fingerprint, write_atomically};
 use crate::plan::{FileCategory, Plan};
 
@@ -193,17 +194,21 @@ pub fn operations(plan: &Plan, root: &Path) -> Vec<Operation> {
     ops
 }
 
-/// Carries out `plan`: checks, journals, then changes the tree.
+/// Carries out `plan`: checks, journals, then changes the tree, and marks the journal
+/// complete. All or nothing: an error or a signal after the first change rolls the run back.
 ///
 /// # Errors
 /// Before any change: [`Error::BadPath`] (preflight), [`Error::Dirty`], [`Error::Locked`],
-/// [`Error::Git`]. During the run: [`Error::Io`]; the journal then lets `regraft undo` restore
-/// the tree.
+/// [`Error::Git`], [`Error::Interrupted`]. After it: [`Error::RolledBack`] wrapping what
+/// stopped the run (an I/O or git failure, [`Error::Interrupted`]), or
+/// [`Error::PartlyApplied`] when the rollback failed too (the journal then stays unfinished,
+/// for `regraft undo`).
 pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied> {
-    let mut applied = Applied::default();
     if !plan.changes_anything() {
-        return Ok(applied);
+        return Ok(Applied::default());
     }
+    // Ctrl-C and SIGTERM now stop the run at the next step boundary (see `interrupt`).
+    interrupt::install();
     // The lock (in `.regraft/`) comes first, so that the operations see that directory.
     let _lock = Lock::acquire(root)?;
     let ops = operations(plan, root);
@@ -286,41 +291,90 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
     {
         journal.push(Entry::GitCommit { previous_head });
     }
+    // A signal before the journal is on disk stops the run with nothing changed.
+    interrupt::check()?;
     journal.commit()?;
 
-    // Directories one by one; moves and rewrites, which each touch their own files, on all
-    // cores (so that their flushes to disk overlap); then the emptied directories in order.
-    for group in ops.chunk_by(|a, b| is_file_op(a) == is_file_op(b)) {
-        let done: Vec<Applied> = if is_file_op(&group[0]) {
-            group
-                .par_iter()
-                .map(|op| execute(root, op))
-                .collect::<Result<_>>()?
-        } else {
-            group
-                .iter()
-                .map(|op| execute(root, op))
-                .collect::<Result<_>>()?
-        };
-        for counts in done {
-            applied.moved += counts.moved;
-            applied.rewritten += counts.rewritten;
-            applied.dirs_removed += counts.dirs_removed;
-            applied.deleted += counts.deleted;
-            applied.created += counts.created;
+    // From here on every error (and Ctrl-C) rolls the run back, so that a run is all or
+    // nothing; the journal is marked complete only when every step, git included, is done.
+    let steps = Steps {
+        root,
+        plan,
+        ops: &ops,
+        git: git.as_ref(),
+        commit: options.commit,
+        renames: &renames,
+        removals: &removals,
+    };
+    let done = steps.carry_out().and_then(|applied| {
+        interrupt::check()?;
+        journal.finish()?;
+        Ok(applied)
+    });
+    done.map_err(|error| match journal::roll_back(root, &journal) {
+        Ok(()) => Error::RolledBack {
+            source: Box::new(error),
+        },
+        Err(rollback) => Error::PartlyApplied {
+            error: Box::new(error),
+            rollback: Box::new(rollback),
+        },
+    })
+}
+
+/// Everything a journaled run changes, in order.
+struct Steps<'a> {
+    root: &'a Path,
+    plan: &'a Plan,
+    ops: &'a [Operation],
+    git: Option<&'a Git>,
+    commit: bool,
+    renames: &'a [(String, String, crate::git::IndexEntry)],
+    removals: &'a [String],
+}
+
+impl Steps<'_> {
+    /// Carries out the operations, then records renames in the git index and makes the
+    /// `--commit` commits. Stops at the first error or interrupt, leaving the rest undone.
+    fn carry_out(&self) -> Result<Applied> {
+        let root = self.root;
+        let mut applied = Applied::default();
+        // Directories one by one; moves and rewrites, which each touch their own files, on
+        // all cores (so that their flushes to disk overlap); then the emptied directories in
+        // order.
+        for group in self.ops.chunk_by(|a, b| is_file_op(a) == is_file_op(b)) {
+            let done: Vec<Applied> = if is_file_op(&group[0]) {
+                group
+                    .par_iter()
+                    .map(|op| execute(root, op))
+                    .collect::<Result<_>>()?
+            } else {
+                group
+                    .iter()
+                    .map(|op| execute(root, op))
+                    .collect::<Result<_>>()?
+            };
+            for counts in done {
+                applied.moved += counts.moved;
+                applied.rewritten += counts.rewritten;
+                applied.dirs_removed += counts.dirs_removed;
+                applied.deleted += counts.deleted;
+                applied.created += counts.created;
+            }
         }
+        if let Some(git) = self.git {
+            if !self.renames.is_empty() || !self.removals.is_empty() {
+                interrupt::check()?;
+                git.record_renames(self.renames, self.removals)?;
+                applied.git_renames = self.renames.len();
+                failpoint::step();
+            }
+            if self.commit {
+                applied.commits = commit_in_two_steps(git, self.plan, self.renames)?;
+            }
+        }
+        Ok(applied)
     }
-    if let Some(git) = &git {
-        if !renames.is_empty() || !removals.is_empty() {
-            git.record_renames(&renames, &removals)?;
-            applied.git_renames = renames.len();
-            failpoint::step();
-        }
-        if options.commit {
-            applied.commits = commit_in_two_steps(git, plan, &renames)?;
-        }
-    }
-    Ok(applied)
 }
 
 /// The file an operation moves or rewrites (what must not have uncommitted changes).
@@ -422,8 +476,23 @@ fn is_file_op(op: &Operation) -> bool {
     )
 }
 
-/// Carries out one operation; returns what it did, as counts.
+/// The path an operation changes first (where an injected I/O error is reported).
+fn first_path(op: &Operation) -> &str {
+    match op {
+        Operation::CreateDir { path }
+        | Operation::Write { path, .. }
+        | Operation::Delete { path }
+        | Operation::Create { path, .. }
+        | Operation::RemoveDirIfEmpty { path } => path,
+        Operation::Move { to, .. } => to,
+    }
+}
+
+/// Carries out one operation; returns what it did, as counts. A step boundary: stops with
+/// [`Error::Interrupted`] before starting when a signal asked to.
 fn execute(root: &Path, op: &Operation) -> Result<Applied> {
+    interrupt::check()?;
+    failpoint::io(&root.join(first_path(op)))?;
     let mut applied = Applied::default();
     match op {
         Operation::CreateDir { path } => {
@@ -487,6 +556,7 @@ fn commit_in_two_steps(
         .join(", ");
     let mut commits = 0;
     if !renames.is_empty() {
+        interrupt::check()?;
         git.commit(&[], &format!("Move {describe} (regraft: renames only)"))?;
         failpoint::step();
         commits += 1;
@@ -499,6 +569,7 @@ fn commit_in_two_steps(
             .map(|c| c.path.clone()),
     );
     if !paths.is_empty() {
+        interrupt::check()?;
         git.commit(&paths, &format!("Rewrite imports for {describe} (regraft)"))?;
         failpoint::step();
         commits += 1;

@@ -23,7 +23,9 @@ use crate::{ExitStatus, apply, report};
                   regraft apply --rules rules/merge_market_regime.toml --report migration.md\n  \
                   regraft undo\n  regraft check --rules rules/merge_market_regime.toml\n\n\
                   Exit status: 0 done and clean; 1 done, but something needs a human (conflicts, \
-                  skipped files, check findings); 2 bad input, nothing changed."
+                  skipped files, check findings); 2 bad input, nothing changed (also: apply \
+                  interrupted by Ctrl-C or failed after its first change, and rolled back).\n\n\
+                  After an apply that did not finish, only undo runs."
 )]
 pub struct Cli {
     /// What to do.
@@ -38,7 +40,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Move the files and rewrite every reference to the moved modules (journaled: see undo).
     Apply(ApplyArgs),
-    /// Restore the tree as it was before the newest apply (also after a crash half-way).
+    /// Restore the tree as it was before the newest apply (also after a crash half-way: one
+    /// undo is enough; it also clears a lock left by a run that died before changing anything).
     Undo(UndoArgs),
     /// Fail (exit 1) on imports of moved-away or missing modules and on leftover conflict
     /// markers: the guard for pre-commit and CI.
@@ -170,13 +173,18 @@ pub struct UndoArgs {
 /// # Errors
 /// Bad input or I/O failures; nothing has been changed when the error is bad input.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
+    // While an earlier run is unfinished the tree is neither before nor after it: only
+    // `undo`, the way out, may run.
+    let unfinished = crate::journal::refuse_if_unfinished;
     match cli.command {
         Command::Plan(mut args) => {
             args.target.find_root()?;
+            unfinished(args.target.root())?;
             run_plan(&args, out)
         }
         Command::Apply(mut args) => {
             args.target.find_root()?;
+            unfinished(args.target.root())?;
             run_apply(&args, out)
         }
         Command::Undo(mut args) => {
@@ -185,6 +193,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
         }
         Command::Check(mut args) => {
             args.root = Some(ProjectRoot::find(args.root.as_deref())?.path);
+            unfinished(args.root())?;
             run_check(&args, out)
         }
     }
@@ -266,7 +275,15 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         let options = apply::ApplyOptions {
             allow_dirty: args.allow_dirty,
             commit: args.commit,
-            command: std::env::args().collect::<Vec<_>>().join(" "),
+            // `regraft apply …` as typed, without the directory the binary is in.
+            command: std::env::args()
+                .enumerate()
+                .map(|(i, arg)| match std::path::Path::new(&arg).file_name() {
+                    Some(name) if i == 0 => name.to_string_lossy().into_owned(),
+                    _ => arg,
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
         };
         Some(apply::apply(args.target.root(), &plan, &options)?)
     };

@@ -1,5 +1,10 @@
-//! The library's error type. Every variant is a reason to stop before anything is changed
+//! The library's error type. Most variants are a reason to stop before anything is changed
 //! (bad input) or an I/O failure; findings about the code are not errors (see `plan::Skipped`).
+//!
+//! An error that stops `apply` after its first change is wrapped: [`Error::RolledBack`] when
+//! the run was rolled back (the tree is as it was), [`Error::PartlyApplied`] when the rollback
+//! failed too. [`Error::outcome`] tells the caller which of the three is true, so that the
+//! message about the tree is never a guess.
 
 use std::path::PathBuf;
 
@@ -80,6 +85,34 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// Ctrl-C (SIGINT) or SIGTERM stopped the run at a step boundary.
+    #[error("interrupted")]
+    Interrupted,
+    /// An earlier run is unfinished (interrupted, crashed, or failed and not rolled back):
+    /// only `undo` may run.
+    #[error("{what} before it finished: {run}")]
+    Unfinished {
+        /// What was cut off: an earlier run, or the undo of one.
+        what: &'static str,
+        /// The run: its id, start time and command (or the process that left the lock).
+        run: String,
+    },
+    /// `apply` failed (or was interrupted) after its first change, and rolled the run back:
+    /// the tree is as it was before it.
+    #[error(transparent)]
+    RolledBack {
+        /// Why the run stopped.
+        source: Box<Error>,
+    },
+    /// `apply` failed after its first change and could not roll the run back either: the
+    /// journal stays unfinished, for `regraft undo`.
+    #[error("{error}")]
+    PartlyApplied {
+        /// Why the run stopped.
+        error: Box<Error>,
+        /// Why the rollback failed.
+        rollback: Box<Error>,
+    },
     /// A bug: two edits of one file overlap.
     #[error("{path}: {source}")]
     Overlap {
@@ -109,6 +142,72 @@ impl Error {
         Self::Io {
             path: path.into(),
             source,
+        }
+    }
+}
+
+/// What an error left of the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It was raised before the first change: nothing was changed.
+    NothingChanged,
+    /// The run was rolled back: the tree is as it was before it.
+    RolledBack,
+    /// The rollback failed: the run is only partly applied, `regraft undo` restores the tree.
+    PartlyApplied,
+}
+
+impl Outcome {
+    /// What to tell the user about the tree.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NothingChanged => "nothing was changed",
+            Self::RolledBack => "the run was rolled back; the tree is as it was before it",
+            Self::PartlyApplied => {
+                "the run is only partly applied: run `regraft undo` to restore the tree"
+            }
+        }
+    }
+}
+
+impl Error {
+    /// What this error left of the tree.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Self::RolledBack { .. } => Outcome::RolledBack,
+            Self::PartlyApplied { .. } => Outcome::PartlyApplied,
+            _ => Outcome::NothingChanged,
+        }
+    }
+
+    /// True when nothing was changed (the error came before the first change).
+    pub fn changed_nothing(&self) -> bool {
+        self.outcome() == Outcome::NothingChanged
+    }
+
+    /// The error that stopped the run, under a [`Error::RolledBack`] or
+    /// [`Error::PartlyApplied`] wrapper (`self` otherwise).
+    pub fn cause(&self) -> &Error {
+        match self {
+            Self::RolledBack { source } => source.cause(),
+            Self::PartlyApplied { error, .. } => error.cause(),
+            _ => self,
+        }
+    }
+
+    /// True when a signal stopped the run.
+    pub fn is_interrupt(&self) -> bool {
+        matches!(self.cause(), Self::Interrupted)
+    }
+
+    /// What the user can do about it, when that is not in the message already.
+    pub fn help(&self) -> Option<&'static str> {
+        match self.cause() {
+            Self::Unfinished { .. } => Some(
+                "run `regraft undo` to restore the tree as it was before that run; \
+                 nothing else runs until then",
+            ),
+            _ => None,
         }
     }
 }

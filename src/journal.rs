@@ -7,6 +7,13 @@
 //! keeps two runs apart. A run directory without `journal.json` was cut off before its first
 //! change and holds nothing to undo.
 //!
+//! A run is *complete* once `apply` has carried out every step, git index and `--commit`
+//! commits included: [`Journal::finish`] then leaves an empty `complete` file (flushed) in the
+//! run directory. Journals of format version 1 predate the marker and count as complete. While
+//! the newest run is not complete, or a dead process left the lock, [`refuse_if_unfinished`]
+//! stops every command but `undo`; an `undo` that was cut off leaves an `undoing` file, so
+//! that the next `undo` finishes it.
+//!
 //! Undo is idempotent per operation: each step looks at the disk and does only what is still
 //! needed, so it works whether the run finished, stopped half-way, or crashed inside one
 //! operation. Before it changes anything, undo checks that every file is in a state the run
@@ -25,6 +32,14 @@ use crate::git::Git;
 
 /// The directory under the root that holds journals and the lock.
 pub const DIR: &str = ".regraft";
+
+/// The journal format written now. Version 2 added the `complete` marker.
+pub const VERSION: u32 = 2;
+
+/// The file in a run directory that says the run finished.
+const COMPLETE: &str = "complete";
+/// The file in a run directory that says an undo of it has begun.
+const UNDOING: &str = "undoing";
 
 /// One undoable step, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,7 +158,7 @@ impl Journal {
         Self {
             dir: runs.join(id),
             file: JournalFile {
-                version: 1,
+                version: VERSION,
                 command: command.to_owned(),
                 entries: Vec::new(),
             },
@@ -184,6 +199,38 @@ impl Journal {
         failpoint::step();
         Ok(())
     }
+
+    /// Marks the run complete: every step is carried out. Until then, every command but
+    /// `undo` refuses to run.
+    ///
+    /// # Errors
+    /// When the marker cannot be written.
+    pub fn finish(&self) -> Result<()> {
+        write_durably(&self.dir.join(COMPLETE), b"")?;
+        sync_dir(&self.dir);
+        failpoint::step();
+        Ok(())
+    }
+
+    /// The run's id (the name of its directory).
+    pub fn id(&self) -> String {
+        self.dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Rolls back the run `journal` describes, which this process is carrying out (so it holds the
+/// lock, and the run's files are its own to restore: no check for later edits), then deletes
+/// the run's directory. Works at any step boundary, as `undo` does after a crash.
+///
+/// # Errors
+/// When a step cannot be undone; the journal then stays on disk, unfinished, for
+/// `regraft undo`.
+pub fn roll_back(root: &Path, journal: &Journal) -> Result<()> {
+    Replay::new(root, &journal.file, &journal.pack).run(&journal.file)?;
+    fs::remove_dir_all(&journal.dir).map_err(|e| Error::io(&journal.dir, e))
 }
 
 /// Keeps `.regraft/` out of `git status` through `.git/info/exclude` (never the user's
@@ -213,6 +260,30 @@ pub fn exclude_from_git(git: &Git) {
 #[derive(Debug)]
 pub struct Lock {
     path: PathBuf,
+    /// [`Holder::Dead`] when the lock replaced one left by a process that no longer runs.
+    replaced: Holder,
+}
+
+/// Who holds `.regraft/lock`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    /// Nobody: there is no lock file.
+    Nobody,
+    /// A process that runs.
+    Live(u32),
+    /// A process that no longer runs (or an unreadable lock file, left by a crash between
+    /// creating it and writing the process id).
+    Dead(Option<u32>),
+}
+
+fn holder(path: &Path) -> Holder {
+    let Ok(text) = fs::read_to_string(path) else {
+        return Holder::Nobody;
+    };
+    match text.trim().parse::<u32>().ok() {
+        Some(pid) if process_is_alive(pid) => Holder::Live(pid),
+        pid => Holder::Dead(pid),
+    }
 }
 
 impl Lock {
@@ -224,6 +295,7 @@ impl Lock {
         let dir = root.join(DIR);
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let path = dir.join("lock");
+        let mut replaced = Holder::Nobody;
         for _ in 0..2 {
             match fs::OpenOptions::new()
                 .write(true)
@@ -233,22 +305,16 @@ impl Lock {
                 Ok(mut file) => {
                     let _ = write!(file, "{}", std::process::id());
                     let _ = file.sync_all();
-                    return Ok(Self { path });
+                    return Ok(Self { path, replaced });
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = fs::read_to_string(&path)
-                        .ok()
-                        .and_then(|s| s.trim().parse::<u32>().ok());
-                    match holder {
-                        Some(pid) if process_is_alive(pid) => {
-                            return Err(Error::Locked { pid, lock: path });
-                        }
-                        // A stale lock from a process that died (or an unreadable one).
-                        _ => {
-                            let _ = fs::remove_file(&path);
-                        }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match holder(&path) {
+                    Holder::Live(pid) => return Err(Error::Locked { pid, lock: path }),
+                    Holder::Dead(pid) => {
+                        replaced = Holder::Dead(pid);
+                        let _ = fs::remove_file(&path);
                     }
-                }
+                    Holder::Nobody => {}
+                },
                 Err(e) => return Err(Error::io(&path, e)),
             }
         }
@@ -274,27 +340,210 @@ fn process_is_alive(pid: u32) -> bool {
     }
 }
 
-/// What [`undo`] did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Undone {
-    /// The command of the run that was undone.
-    pub command: String,
-    /// How many steps were replayed.
-    pub steps: usize,
+/// How far a recorded run got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RunState {
+    /// `apply` carried out every step.
+    Complete,
+    /// `apply` stopped before the end (crash, kill, or an error it could not roll back).
+    Unfinished,
+    /// An `undo` of it began and did not finish.
+    Undoing,
 }
 
-/// Undoes the newest run under `root`.
-///
-/// # Errors
-/// [`Error::NothingToUndo`]; [`Error::ChangedSinceRun`] (nothing changed) unless `force`;
-/// [`Error::Locked`]; I/O failures.
-pub fn undo(root: &Path, force: bool) -> Result<Undone> {
-    let _lock = Lock::acquire(root)?;
+/// A run recorded under `.regraft/runs/`.
+#[derive(Debug, Clone)]
+struct Run {
+    dir: PathBuf,
+    /// The directory name: start time (seconds, nanoseconds) and process id.
+    id: String,
+    command: String,
+    state: RunState,
+}
+
+/// The part of a journal that says what the run was.
+#[derive(Deserialize)]
+struct Header {
+    version: u32,
+    command: String,
+}
+
+impl Run {
+    fn read(dir: PathBuf) -> Result<Self> {
+        let journal_path = dir.join("journal.json");
+        let text = fs::read(&journal_path).map_err(|e| Error::io(&journal_path, e))?;
+        let header: Header = serde_json::from_slice(&text).map_err(|e| Error::Journal {
+            path: journal_path.clone(),
+            message: e.to_string(),
+        })?;
+        let state = if dir.join(UNDOING).exists() {
+            RunState::Undoing
+        } else if header.version < 2 || dir.join(COMPLETE).exists() {
+            // Version 1 journals cannot tell; their runs are taken as finished.
+            RunState::Complete
+        } else {
+            RunState::Unfinished
+        };
+        Ok(Self {
+            id: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            dir,
+            command: header.command,
+            state,
+        })
+    }
+
+    /// The process that made the run (the last part of its id).
+    fn pid(&self) -> Option<u32> {
+        self.id.rsplit('-').next().and_then(|p| p.parse().ok())
+    }
+
+    /// `<id>, started <UTC time> (`<command>`)`.
+    fn describe(&self) -> String {
+        let started = self
+            .id
+            .split('-')
+            .next()
+            .and_then(|s| s.parse::<u64>().ok())
+            .map(utc_time)
+            .unwrap_or_default();
+        format!("{}, started {started} (`{}`)", self.id, self.command)
+    }
+}
+
+/// The run directories under `root`, oldest first (ids start with the time).
+fn run_dirs(root: &Path) -> Vec<PathBuf> {
     let runs = root.join(DIR).join("runs");
     let mut dirs: Vec<PathBuf> = fs::read_dir(&runs)
         .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     dirs.sort();
+    dirs
+}
+
+/// The newest run that has a journal (runs cut off before theirs changed nothing).
+fn newest_run(root: &Path) -> Result<Option<Run>> {
+    run_dirs(root)
+        .into_iter()
+        .rev()
+        .find(|d| d.join("journal.json").exists())
+        .map(Run::read)
+        .transpose()
+}
+
+/// Which earlier run was cut off, if one was.
+enum Interrupted<'a> {
+    /// None: the newest run finished, and no dead process left the lock.
+    None,
+    /// This run, with a journal: `undo` restores the tree as it was before it.
+    Run(&'a Run),
+    /// A process that died before its journal was written: it changed nothing.
+    BeforeItsJournal(Option<u32>),
+}
+
+/// `lock` is who held the lock (a live holder is the caller's business, taken as none).
+fn interrupted(newest: Option<&Run>, lock: Holder) -> Interrupted<'_> {
+    match (newest, lock) {
+        (Some(run), _) if run.state != RunState::Complete => Interrupted::Run(run),
+        // The lock outlived a run that had finished every step (a crash just before the
+        // lock was removed): that run is the one the user means.
+        (Some(run), Holder::Dead(Some(pid))) if run.pid() == Some(pid) => Interrupted::Run(run),
+        (_, Holder::Dead(pid)) => Interrupted::BeforeItsJournal(pid),
+        (_, Holder::Nobody | Holder::Live(_)) => Interrupted::None,
+    }
+}
+
+/// Refuses to go on while an earlier run is unfinished: the newest run's journal is not
+/// complete (or its undo was cut off), or a process that no longer runs left the lock. Called
+/// by every command but `undo`, which is the way out.
+///
+/// # Errors
+/// [`Error::Unfinished`] naming the run; [`Error::Locked`] when a live run holds the lock;
+/// [`Error::Journal`] when the newest journal cannot be read.
+pub fn refuse_if_unfinished(root: &Path) -> Result<()> {
+    let lock = root.join(DIR).join("lock");
+    let mut found = holder(&lock);
+    if found == Holder::Dead(None) {
+        // A lock without a process id may be one a live run has just created: look again.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        found = holder(&lock);
+    }
+    if let Holder::Live(pid) = found {
+        return Err(Error::Locked { pid, lock });
+    }
+    let newest = newest_run(root)?;
+    match interrupted(newest.as_ref(), found) {
+        Interrupted::None => Ok(()),
+        Interrupted::Run(run) => Err(Error::Unfinished {
+            what: if run.state == RunState::Undoing {
+                "the undo of an earlier run was interrupted"
+            } else {
+                "an earlier run was interrupted"
+            },
+            run: run.describe(),
+        }),
+        Interrupted::BeforeItsJournal(pid) => Err(Error::Unfinished {
+            what: "an earlier run was interrupted",
+            run: format!(
+                "process {} left {} (it had not written its journal yet)",
+                pid.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+                lock.display()
+            ),
+        }),
+    }
+}
+
+/// `secs` since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC` (proleptic Gregorian calendar;
+/// Howard Hinnant's `civil_from_days`).
+fn utc_time(secs: u64) -> String {
+    let secs = i64::try_from(secs).unwrap_or(0);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// What [`undo`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undone {
+    /// A run was undone.
+    Run {
+        /// The command of the run that was undone.
+        command: String,
+        /// How many steps were replayed.
+        steps: usize,
+    },
+    /// A dead process had left the lock before it wrote its journal: it changed nothing, and
+    /// the lock is gone now.
+    StaleLock {
+        /// The process that left it, when the lock named one.
+        pid: Option<u32>,
+    },
+}
+
+/// Undoes the newest run under `root` (finishing it first, in effect, when it was cut off), or
+/// clears a lock left by a run that died before it changed anything.
+///
+/// # Errors
+/// [`Error::NothingToUndo`]; [`Error::ChangedSinceRun`] (nothing changed) unless `force`;
+/// [`Error::Locked`]; I/O failures.
+pub fn undo(root: &Path, force: bool) -> Result<Undone> {
+    let lock = Lock::acquire(root)?;
+    let mut dirs = run_dirs(root);
     // Runs cut off before their journal was written changed nothing: clear them away.
     while let Some(dir) = dirs.last() {
         if dir.join("journal.json").exists() {
@@ -303,9 +552,13 @@ pub fn undo(root: &Path, force: bool) -> Result<Undone> {
         let _ = fs::remove_dir_all(dir);
         dirs.pop();
     }
-    let Some(dir) = dirs.pop() else {
-        return Err(Error::NothingToUndo);
+    let newest = dirs.pop().map(Run::read).transpose()?;
+    let run = match interrupted(newest.as_ref(), lock.replaced) {
+        Interrupted::BeforeItsJournal(pid) => return Ok(Undone::StaleLock { pid }),
+        Interrupted::Run(run) => run,
+        Interrupted::None => newest.as_ref().ok_or(Error::NothingToUndo)?,
     };
+    let dir = &run.dir;
     let journal_path = dir.join("journal.json");
     let text = fs::read(&journal_path).map_err(|e| Error::io(&journal_path, e))?;
     let journal: JournalFile = serde_json::from_slice(&text).map_err(|e| Error::Journal {
@@ -313,20 +566,8 @@ pub fn undo(root: &Path, force: bool) -> Result<Undone> {
         message: e.to_string(),
     })?;
     let pack_path = dir.join("blobs.pack");
-    let created = journal
-        .entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Create { path, written_hash } => Some((path.as_str(), *written_hash)),
-            _ => None,
-        })
-        .collect();
-    let replay = Replay {
-        root,
-        created,
-        pack: fs::read(&pack_path).map_err(|e| Error::io(&pack_path, e))?,
-        git: Git::detect(root),
-    };
+    let pack = fs::read(&pack_path).map_err(|e| Error::io(&pack_path, e))?;
+    let replay = Replay::new(root, &journal, &pack);
     let changed: Vec<String> = journal
         .entries
         .iter()
@@ -335,11 +576,13 @@ pub fn undo(root: &Path, force: bool) -> Result<Undone> {
     if !changed.is_empty() && !force {
         return Err(Error::ChangedSinceRun(changed));
     }
-    for entry in journal.entries.iter().rev() {
-        replay.undo(entry)?;
-    }
-    fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    Ok(Undone {
+    // From here the tree is neither the run's nor the one before it until the replay ends:
+    // say so on disk, so that a cut-off undo blocks other commands and is finished next time.
+    write_durably(&dir.join(UNDOING), b"")?;
+    sync_dir(dir);
+    replay.run(&journal)?;
+    fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    Ok(Undone::Run {
         command: journal.command,
         steps: journal.entries.len(),
     })
@@ -349,8 +592,74 @@ struct Replay<'a> {
     root: &'a Path,
     /// The files the run created, with what it wrote.
     created: std::collections::HashSet<(&'a str, u64)>,
-    pack: Vec<u8>,
+    /// The files the run moved away or deleted, with their original fingerprints: a file the
+    /// run created in such a place (a shim) must not take the original with it on undo.
+    originals: std::collections::HashSet<(&'a str, u64)>,
+    pack: &'a [u8],
     git: Option<Git>,
+}
+
+impl<'a> Replay<'a> {
+    fn new(root: &'a Path, journal: &'a JournalFile, pack: &'a [u8]) -> Self {
+        let created = journal
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Create { path, written_hash } => Some((path.as_str(), *written_hash)),
+                _ => None,
+            })
+            .collect();
+        let originals = journal
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Move {
+                    from: path,
+                    original_hash,
+                    ..
+                }
+                | Entry::Delete {
+                    path,
+                    original_hash,
+                    ..
+                } => Some((path.as_str(), *original_hash)),
+                _ => None,
+            })
+            .collect();
+        Self {
+            root,
+            created,
+            originals,
+            pack,
+            git: Git::detect(root),
+        }
+    }
+
+    /// Undoes every entry, newest first, and clears the temporary files a cut-off write left.
+    fn run(&self, journal: &JournalFile) -> Result<()> {
+        for entry in journal.entries.iter().rev() {
+            self.undo(entry)?;
+        }
+        for entry in &journal.entries {
+            for path in entry_paths(entry) {
+                remove_temp_of(&self.root.join(path));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The files and directories an entry names.
+fn entry_paths(entry: &Entry) -> Vec<&str> {
+    match entry {
+        Entry::Move { from, to, .. } => vec![from, to],
+        Entry::CreateDir { path }
+        | Entry::RemoveDir { path }
+        | Entry::Write { path, .. }
+        | Entry::Delete { path, .. }
+        | Entry::Create { path, .. } => vec![path],
+        Entry::GitIndex { .. } | Entry::GitCommit { .. } => Vec::new(),
+    }
 }
 
 impl Replay<'_> {
@@ -361,6 +670,11 @@ impl Replay<'_> {
                 path: PathBuf::from("blobs.pack"),
                 message: format!("a copy at {}+{} lies past its end", blob.offset, blob.len),
             })
+    }
+
+    /// True when `hash` is what the file at `path` held before the run moved or deleted it.
+    fn is_original(&self, path: &str, hash: u64) -> bool {
+        self.originals.contains(&(path, hash))
     }
 
     /// The file of `entry` that someone changed after the run, if any.
@@ -401,7 +715,7 @@ impl Replay<'_> {
             }
             Entry::Create { path, written_hash } => {
                 let now = fingerprint(&root.join(path));
-                now.is_some_and(|h| h != *written_hash)
+                now.is_some_and(|h| h != *written_hash && !self.is_original(path, h))
                     .then(|| path.clone())
             }
             Entry::Write {
@@ -494,10 +808,12 @@ impl Replay<'_> {
                 }
             }
             Entry::Create { path, .. } => {
-                let path = root.join(path);
-                remove_temp_of(&path);
-                if fs::symlink_metadata(&path).is_ok() {
-                    fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                let full = root.join(path);
+                remove_temp_of(&full);
+                // A run stopped before it made this file may find the original still there.
+                let original = fingerprint(&full).is_some_and(|h| self.is_original(path, h));
+                if fs::symlink_metadata(&full).is_ok() && !original {
+                    fs::remove_file(&full).map_err(|e| Error::io(&full, e))?;
                 }
             }
             Entry::GitIndex { blob } => {
@@ -642,6 +958,48 @@ mod tests {
         );
         drop(lock);
         assert!(!lock_path.exists());
+    }
+
+    #[test]
+    fn utc_time_matches_known_dates() {
+        assert_eq!(utc_time(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc_time(951_782_400 + 3_723), "2000-02-29 01:02:03 UTC");
+        assert_eq!(utc_time(1_735_689_599), "2024-12-31 23:59:59 UTC");
+    }
+
+    fn run_with(root: &Path, version: u32, complete: bool) {
+        let dir = root
+            .join(DIR)
+            .join("runs/001700000000-000000001-4294967295");
+        fs::create_dir_all(&dir).unwrap();
+        let journal =
+            format!(r#"{{"version": {version}, "command": "regraft apply a b", "entries": []}}"#);
+        fs::write(dir.join("journal.json"), journal).unwrap();
+        fs::write(dir.join("blobs.pack"), "").unwrap();
+        if complete {
+            fs::write(dir.join(COMPLETE), "").unwrap();
+        }
+    }
+
+    #[test]
+    fn a_version_1_journal_counts_as_complete() {
+        let tmp = tempfile::tempdir().unwrap();
+        run_with(tmp.path(), 1, false);
+        assert!(refuse_if_unfinished(tmp.path()).is_ok());
+    }
+
+    #[test]
+    fn a_version_2_journal_without_its_marker_blocks_other_commands() {
+        let tmp = tempfile::tempdir().unwrap();
+        run_with(tmp.path(), 2, false);
+        let err = refuse_if_unfinished(tmp.path()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "an earlier run was interrupted before it finished: 001700000000-000000001-4294967295, \
+             started 2023-11-14 22:13:20 UTC (`regraft apply a b`)"
+        );
+        run_with(tmp.path(), 2, true);
+        assert!(refuse_if_unfinished(tmp.path()).is_ok());
     }
 
     #[test]

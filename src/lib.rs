@@ -35,6 +35,7 @@ pub mod error;
 pub mod failpoint;
 pub mod git;
 pub mod import_scan;
+pub mod interrupt;
 pub mod journal;
 pub mod line_index;
 pub mod merge;
@@ -57,6 +58,8 @@ pub enum ExitStatus {
     Clean = 0,
     /// 1: done, but something needs a human (skipped files, conflicts, check findings).
     NeedsHuman = 1,
-    /// 2: bad input (usage, rules, missing SRC, …); nothing was changed.
+    /// 2: bad input (usage, rules, missing SRC, an earlier run left unfinished, …); nothing
+    /// was changed. Also an `apply` stopped by a signal or an error after its first change:
+    /// it rolled the run back (or says it is only partly applied, for `regraft undo`).
     BadInput = 2,
 }

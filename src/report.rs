@@ -407,7 +407,16 @@ fn one_line(text: &str) -> String {
 /// # Errors
 /// When `out` fails.
 pub fn undone_text(undone: &crate::journal::Undone, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "undid {} steps of: {}", undone.steps, undone.command)
+    match undone {
+        crate::journal::Undone::Run { command, steps } => {
+            writeln!(out, "undid {steps} steps of: {command}")
+        }
+        crate::journal::Undone::StaleLock { pid } => writeln!(
+            out,
+            "cleared the lock left by process {}: the interrupted run had not changed anything yet",
+            pid.map_or_else(|| "?".to_owned(), |p| p.to_string())
+        ),
+    }
 }
 
 /// Writes check findings as `path:line:col: CODE message`, then a count (nothing when clean).

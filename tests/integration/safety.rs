@@ -464,3 +464,411 @@ mod roundtrip {
         }
     }
 }
+
+mod all_or_nothing {
+    //! Issue: an interrupted or failed `apply` must leave the tree as it was (rolled back) or
+    //! block every command but `undo`, and `main` must say truthfully which it is.
+    use std::path::Path;
+    use std::process::Command;
+
+    use crate::common::{
+        Snapshot, git, git_init_commit, read_tree, regraft, regraft_env, snapshot, write_tree,
+    };
+
+    const OLD: &str = "pkg/old";
+    const NEW: &str = "lib/new";
+    const ROLLED_BACK: &str = "the run was rolled back; the tree is as it was before it";
+
+    /// A package of 20 modules and 300 files that import it (each in two ways), so that an
+    /// apply has hundreds of durable steps and takes a while.
+    fn large_tree(dir: &Path) {
+        let mut files = vec![
+            ("pkg/__init__.py".to_owned(), String::new()),
+            (
+                "pkg/old/__init__.py".to_owned(),
+                "from . import m0\n".to_owned(),
+            ),
+            ("app/__init__.py".to_owned(), String::new()),
+        ];
+        for m in 0..20 {
+            files.push((
+                format!("pkg/old/m{m}.py"),
+                format!("def f{m}():\n    return {m}\n"),
+            ));
+        }
+        for i in 0..300 {
+            let m = i % 20;
+            files.push((
+                format!("app/f{i:03}.py"),
+                format!(
+                    "import pkg.old.m{m}\nfrom pkg.old.m{m} import f{m}\n\nVALUE = f{m}() + {i}\n"
+                ),
+            ));
+        }
+        let pairs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        write_tree(dir, &pairs);
+    }
+
+    fn large_tree_in_git(dir: &Path) {
+        large_tree(dir);
+        git_init_commit(dir);
+    }
+
+    /// Everything that must come back: bytes, modes, directories, index, HEAD, and what
+    /// `git status` says (nothing staged or changed that was not before).
+    fn state(dir: &Path) -> (Snapshot, String) {
+        let status = if dir.join(".git").exists() {
+            git(dir, &["status", "--porcelain"])
+        } else {
+            String::new()
+        };
+        (snapshot(dir), status)
+    }
+
+    fn assert_no_temp_files(dir: &Path) {
+        let temps: Vec<String> = read_tree(dir)
+            .into_keys()
+            .filter(|p| p.ends_with(".regraft-tmp"))
+            .collect();
+        assert!(temps.is_empty(), "temporary files left: {temps:?}");
+    }
+
+    /// How many durable steps a full `apply ARGS` makes: the smallest N for which
+    /// `REGRAFT_INTERRUPT_AT=N` no longer stops the run (the last step marks it complete).
+    /// Each probe that stops must leave the tree as it was.
+    fn count_steps(dir: &Path, args: &[&str]) -> usize {
+        let before = state(dir);
+        let (mut low, mut high) = (1, 4096);
+        while low < high {
+            let mid = usize::midpoint(low, high);
+            let run = regraft_env(dir, args, &[("REGRAFT_INTERRUPT_AT", &mid.to_string())]);
+            if run.code == 0 {
+                high = mid;
+                assert_eq!(regraft(dir, &["undo"]).code, 0);
+            } else {
+                assert_eq!(run.code, 2, "step {mid}: {}", run.stderr);
+                low = mid + 1;
+            }
+            assert_eq!(state(dir), before, "step {mid}: the tree was not restored");
+        }
+        low
+    }
+
+    /// Interrupts `apply ARGS` after each of `steps` and checks the rollback each time.
+    fn interrupt_at(dir: &Path, args: &[&str], steps: &[usize]) {
+        let before = state(dir);
+        for step in steps {
+            let run = regraft_env(dir, args, &[("REGRAFT_INTERRUPT_AT", &step.to_string())]);
+            assert_eq!(run.code, 2, "step {step}: {}{}", run.stdout, run.stderr);
+            assert_eq!(
+                run.stderr,
+                format!("regraft: interrupted: {ROLLED_BACK}\n"),
+                "step {step}"
+            );
+            assert_eq!(state(dir), before, "step {step}: the tree was not restored");
+            assert_no_temp_files(dir);
+            assert!(
+                !dir.join(".regraft/lock").exists(),
+                "step {step}: lock left"
+            );
+            // Nothing is left for the guard or for undo.
+            let plan = regraft(dir, &["plan", OLD, NEW]);
+            assert_eq!(plan.code, 0, "step {step}: {}", plan.stderr);
+            let undo = regraft(dir, &["undo"]);
+            assert!(
+                undo.stderr.contains("nothing to undo"),
+                "step {step}: {}",
+                undo.stderr
+            );
+        }
+    }
+
+    fn apply_then_apply_again(dir: &Path, args: &[&str]) {
+        let run = regraft(dir, args);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let again = regraft(dir, args);
+        assert_eq!(again.code, 0, "{}", again.stderr);
+        assert_eq!(
+            again.stdout,
+            "nothing to do: the tree is already as planned\n"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_large_apply_in_git_with_commit_is_rolled_back_at_every_kind_of_step() {
+        let tmp = tempfile::tempdir().unwrap();
+        large_tree_in_git(tmp.path());
+        let args = ["apply", "--commit", OLD, NEW];
+        let total = count_steps(tmp.path(), &args);
+        // journal (2) + 320 moves and rewrites (at least one step each) + index + 2 commits
+        // + the completion marker.
+        assert!(total > 320, "only {total} steps");
+        // The last steps, in order: the index update, the first commit, the second commit,
+        // the completion marker (after which an interrupt no longer matters).
+        let steps = [
+            1,             // the journal's copies, before the journal itself
+            2,             // the journal: nothing changed yet
+            3,             // the first move
+            total / 2,     // moves and rewrites, on all cores
+            total * 3 / 4, // rewrites
+            total - 4,     // the last file operation
+            total - 3,     // after the git index update
+            total - 2,     // between the two --commit commits
+            total - 1,     // after both commits, before the marker
+        ];
+        interrupt_at(tmp.path(), &args, &steps);
+        apply_then_apply_again(tmp.path(), &args);
+        assert_eq!(git(tmp.path(), &["status", "--porcelain"]), "");
+    }
+
+    #[test]
+    fn an_interrupted_large_apply_outside_git_is_rolled_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        large_tree(tmp.path());
+        let args = ["apply", OLD, NEW];
+        interrupt_at(tmp.path(), &args, &[2, 5, 100, 400, 600]);
+        apply_then_apply_again(tmp.path(), &args);
+    }
+
+    #[test]
+    fn an_interrupt_before_the_moves_keeps_the_package_a_shim_would_replace() {
+        let tmp = tempfile::tempdir().unwrap();
+        large_tree_in_git(tmp.path());
+        let args = ["apply", "--shim", OLD, NEW];
+        interrupt_at(tmp.path(), &args, &[2, 3]);
+        apply_then_apply_again(tmp.path(), &args);
+    }
+
+    #[test]
+    fn a_real_sigint_leaves_the_tree_applied_and_complete_or_as_it_was() {
+        let bin = env!("CARGO_BIN_EXE_regraft");
+        for delay_ms in [0, 30, 80, 150, 300, 600, 1200] {
+            let tmp = tempfile::tempdir().unwrap();
+            large_tree_in_git(tmp.path());
+            let before = state(tmp.path());
+            let child = Command::new(bin)
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .args(["apply", OLD, NEW])
+                .current_dir(tmp.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            let _ = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            match out.status.code() {
+                // Finished before the signal came: applied, complete, nothing blocks.
+                Some(0) => {
+                    eprintln!("SIGINT after {delay_ms} ms: the run had finished");
+                    let runs = tmp.path().join(".regraft/runs");
+                    let run = std::fs::read_dir(runs).unwrap().next().unwrap().unwrap();
+                    assert!(run.path().join("complete").exists(), "{delay_ms} ms");
+                    assert_eq!(
+                        regraft(tmp.path(), &["apply", OLD, NEW]).stdout,
+                        "nothing to do: the tree is already as planned\n",
+                        "{delay_ms} ms"
+                    );
+                    assert_eq!(regraft(tmp.path(), &["undo"]).code, 0);
+                    assert_eq!(state(tmp.path()), before, "{delay_ms} ms");
+                }
+                // Stopped (or killed while still planning, before its handlers were in
+                // place): the tree is as it was.
+                code => {
+                    eprintln!("SIGINT after {delay_ms} ms: exit {code:?}, {stderr}");
+                    assert!(
+                        code.is_none() || stderr.contains("interrupted:"),
+                        "{delay_ms} ms: exit {code:?}: {stderr}"
+                    );
+                    assert_eq!(state(tmp.path()), before, "{delay_ms} ms: {stderr}");
+                    assert_no_temp_files(tmp.path());
+                    let plan = regraft(tmp.path(), &["plan", OLD, NEW]);
+                    assert_eq!(plan.code, 0, "{delay_ms} ms: {}", plan.stderr);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn after_a_crash_only_undo_runs_and_one_undo_restores_the_tree() {
+        let tmp = tempfile::tempdir().unwrap();
+        large_tree_in_git(tmp.path());
+        let before = state(tmp.path());
+        let crash = regraft_env(
+            tmp.path(),
+            &["apply", OLD, NEW],
+            &[("REGRAFT_FAILPOINT", "150")],
+        );
+        assert_eq!(
+            crash.code, -1,
+            "the failpoint did not abort: {}",
+            crash.stderr
+        );
+        let crashed = state(tmp.path());
+        assert_ne!(crashed, before);
+        for args in [
+            &["apply", OLD, NEW][..],
+            &["apply", "--dry-run", OLD, NEW],
+            &["plan", OLD, NEW],
+            &["check"],
+        ] {
+            let run = regraft(tmp.path(), args);
+            assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+            assert!(
+                run.stderr.starts_with("regraft: error: an earlier run was interrupted before it finished: ")
+                    && run.stderr.contains(&format!("(`regraft apply {OLD} {NEW}`)\n"))
+                    && run.stderr.contains(
+                        "help: run `regraft undo` to restore the tree as it was before that run; nothing else runs until then\n"
+                    ),
+                "{args:?}: {}",
+                run.stderr
+            );
+            assert_eq!(state(tmp.path()), crashed, "{args:?} changed the tree");
+        }
+        let undo = regraft(tmp.path(), &["undo"]);
+        assert_eq!(undo.code, 0, "{}", undo.stderr);
+        assert_eq!(state(tmp.path()), before);
+        assert_no_temp_files(tmp.path());
+        apply_then_apply_again(tmp.path(), &["apply", OLD, NEW]);
+    }
+
+    #[test]
+    fn a_cut_off_undo_blocks_other_commands_until_undo_finishes_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        large_tree(tmp.path());
+        let before = state(tmp.path());
+        assert_eq!(regraft(tmp.path(), &["apply", OLD, NEW]).code, 0);
+        let run_dir = std::fs::read_dir(tmp.path().join(".regraft/runs"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        // As an undo killed after its first step would leave it.
+        std::fs::write(run_dir.join("undoing"), "").unwrap();
+        let plan = regraft(tmp.path(), &["plan", OLD, NEW]);
+        assert_eq!(plan.code, 2);
+        assert!(
+            plan.stderr
+                .contains("the undo of an earlier run was interrupted before it finished: "),
+            "{}",
+            plan.stderr
+        );
+        assert_eq!(regraft(tmp.path(), &["undo"]).code, 0);
+        assert_eq!(state(tmp.path()), before);
+    }
+
+    #[test]
+    fn a_stale_lock_blocks_plan_apply_and_check_and_undo_clears_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        large_tree(tmp.path());
+        // No process has a PID this large on Linux (pid_max is at most 2^22).
+        write_tree(tmp.path(), &[(".regraft/lock", "4294967295")]);
+        let before = state(tmp.path());
+        for args in [&["apply", OLD, NEW][..], &["plan", OLD, NEW], &["check"]] {
+            let run = regraft(tmp.path(), args);
+            assert_eq!(run.code, 2, "{args:?}");
+            assert!(
+                run.stderr.contains(
+                    "an earlier run was interrupted before it finished: process 4294967295 left"
+                ) && run.stderr.contains("help: run `regraft undo`"),
+                "{args:?}: {}",
+                run.stderr
+            );
+            assert_eq!(state(tmp.path()), before);
+        }
+        let undo = regraft(tmp.path(), &["undo"]);
+        assert_eq!(undo.code, 0, "{}", undo.stderr);
+        assert_eq!(
+            undo.stdout,
+            "cleared the lock left by process 4294967295: the interrupted run had not changed anything yet\n"
+        );
+        assert!(!tmp.path().join(".regraft/lock").exists());
+        assert_eq!(state(tmp.path()), before);
+        apply_then_apply_again(tmp.path(), &["apply", OLD, NEW]);
+    }
+
+    #[test]
+    fn a_failing_git_commit_rolls_the_run_back_and_says_so() {
+        let tmp = tempfile::tempdir().unwrap();
+        large_tree_in_git(tmp.path());
+        // No identity anywhere git looks: commits fail.
+        git(tmp.path(), &["config", "user.useConfigOnly", "true"]);
+        let home = tempfile::tempdir().unwrap();
+        let before = state(tmp.path());
+        let out = Command::new(env!("CARGO_BIN_EXE_regraft"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path())
+            .args(["apply", "--commit", OLD, NEW])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.starts_with("regraft: error: git commit failed: "),
+            "{stderr}"
+        );
+        assert!(
+            stderr.ends_with(&format!("regraft: {ROLLED_BACK}\n")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("nothing was changed"), "{stderr}");
+        assert_eq!(state(tmp.path()), before);
+        assert_no_temp_files(tmp.path());
+        // With an identity, the same run goes through.
+        apply_then_apply_again(tmp.path(), &["apply", "--commit", OLD, NEW]);
+    }
+
+    #[test]
+    fn an_io_error_after_the_first_write_rolls_the_run_back_and_says_so() {
+        let tmp = tempfile::tempdir().unwrap();
+        large_tree_in_git(tmp.path());
+        let before = state(tmp.path());
+        for step in ["3", "200"] {
+            let run = regraft_env(
+                tmp.path(),
+                &["apply", OLD, NEW],
+                &[("REGRAFT_FAIL_IO_AT", step)],
+            );
+            assert_eq!(run.code, 2, "{}", run.stderr);
+            assert!(
+                run.stderr.starts_with("regraft: error: ")
+                    && run
+                        .stderr
+                        .contains(": injected I/O error (REGRAFT_FAIL_IO_AT)\n")
+                    && run.stderr.ends_with(&format!("regraft: {ROLLED_BACK}\n"))
+                    && !run.stderr.contains("nothing was changed"),
+                "{}",
+                run.stderr
+            );
+            assert_eq!(state(tmp.path()), before, "step {step}");
+            assert_no_temp_files(tmp.path());
+        }
+        apply_then_apply_again(tmp.path(), &["apply", OLD, NEW]);
+    }
+
+    #[test]
+    fn an_error_before_the_first_change_says_nothing_was_changed() {
+        let tmp = tempfile::tempdir().unwrap();
+        large_tree(tmp.path());
+        let run = regraft(tmp.path(), &["apply", "pkg/missing", NEW]);
+        assert_eq!(run.code, 2);
+        assert!(
+            run.stderr.ends_with("regraft: nothing was changed\n"),
+            "{}",
+            run.stderr
+        );
+    }
+}
