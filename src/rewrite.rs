@@ -167,11 +167,19 @@ pub fn rewrite_python(source: &str, tree: &Tree, cx: &FileContext<'_>) -> Rewrit
         rewrite_import(*node, source, cx, &mut bound, &mut out);
     }
     for node in &found.from_imports {
+        bind_ancestor_packages(*node, source, cx, &mut bound);
         rewrite_from_import(*node, source, cx, &mut out);
     }
     let mut scopes = ShadowCache::default();
+    let mut chains = Chains {
+        source,
+        tree: tree.root_node(),
+        cx,
+        bound: &bound,
+        added_imports: HashSet::new(),
+    };
     for node in &found.chains {
-        rewrite_chain(*node, source, cx, &bound, &mut scopes, &mut out);
+        chains.rewrite(*node, &mut scopes, &mut out);
     }
     rename_definitions(tree.root_node(), source, cx, &mut scopes, &mut out);
     if let Some(references) = cx.references {
@@ -248,13 +256,86 @@ fn is_statement(kind: &str) -> bool {
         )
 }
 
-/// The names that plain `import` statements bind in a file.
+/// The names that import statements bind to modules in a file.
 #[derive(Default)]
 struct Bound {
-    /// First components bound by `import a.b.c` (no alias).
-    roots: HashSet<String>,
-    /// `import a.b.c as m`: `m` → `a.b.c`.
-    aliases: HashMap<String, ModuleName>,
+    /// First components bound by `import a.b.c` (no alias), with where a statement that the
+    /// chain rewrite needs can go (after the first such import).
+    roots: HashMap<String, InsertionPoint>,
+    /// First components that plain `import`s bind once their moves are rewritten.
+    roots_after: HashSet<String>,
+    /// `import a.b.c as m`: `m` → `a.b.c`; also `from a import b [as m]` when `a.b` is a
+    /// package that holds a moved module (an ancestor: chains through it name the move).
+    aliases: HashMap<String, Binding>,
+}
+
+/// A name bound to a module, and where an import can go after the statement that binds it.
+struct Binding {
+    module: ModuleName,
+    after: InsertionPoint,
+}
+
+/// An offset to insert a statement at, and the text that goes before it (see
+/// [`insertion_point`]).
+#[derive(Clone)]
+struct InsertionPoint {
+    at: usize,
+    separator: String,
+}
+
+impl InsertionPoint {
+    fn after(stmt: Node<'_>, source: &str) -> Self {
+        let (at, separator) = insertion_point(stmt, source);
+        Self { at, separator }
+    }
+}
+
+/// Records the names a `from` statement binds to packages that hold a moved module:
+/// `from pkg import plugins` when `pkg/plugins/render` moves, so that `plugins.render.x`
+/// is seen as a reference to the moved module.
+fn bind_ancestor_packages(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, bound: &mut Bound) {
+    let Some(module_node) = stmt.child_by_field_name("module_name") else {
+        return;
+    };
+    let module = if module_node.kind() == "relative_import" {
+        let (dots, name) = relative_import(module_node, source);
+        resolve_relative(
+            cx.package.as_ref(),
+            dots,
+            name.as_ref().map(ModuleName::as_str),
+        )
+    } else {
+        dotted_name(module_node, source)
+    };
+    let Some(module) = module else {
+        return;
+    };
+    let mut cursor = stmt.walk();
+    for item in stmt.children_by_field_name("name", &mut cursor) {
+        let Some(name) = imported_name(item).and_then(|n| dotted_name(n, source)) else {
+            continue;
+        };
+        let Some(package) = module.join(name.as_str()) else {
+            continue;
+        };
+        let holds_a_move = cx
+            .moves
+            .moves()
+            .iter()
+            .any(|m| m.from_module.len() > package.len() && m.from_module.is_within(&package));
+        if holds_a_move {
+            let local = item
+                .child_by_field_name("alias")
+                .map_or_else(|| name.to_string(), |a| text(a, source).to_owned());
+            bound.aliases.insert(
+                local,
+                Binding {
+                    module: package,
+                    after: InsertionPoint::after(stmt, source),
+                },
+            );
+        }
+    }
 }
 
 fn rewrite_import(
@@ -278,15 +359,24 @@ fn rewrite_import(
         // bind `a` instead, and bare uses of `pkg` would break; `import a.pkg as pkg` keeps
         // the name, and every use of it, as it was.
         let keep_name = !aliased && module.len() == 1 && new.as_ref().is_some_and(|n| n.len() > 1);
+        let after = InsertionPoint::after(stmt, source);
         if aliased || keep_name {
             let alias = name
                 .child_by_field_name("alias")
                 .map_or_else(|| module.to_string(), |a| text(a, source).to_owned());
-            bound.aliases.insert(alias, module.clone());
+            bound.aliases.insert(
+                alias,
+                Binding {
+                    module: module.clone(),
+                    after,
+                },
+            );
         } else {
+            let top = |m: &ModuleName| m.components().next().unwrap_or_default().to_owned();
             bound
-                .roots
-                .insert(module.components().next().unwrap_or_default().to_owned());
+                .roots_after
+                .insert(top(new.as_ref().unwrap_or(&module)));
+            bound.roots.entry(top(&module)).or_insert(after);
         }
         if let Some(new) = new {
             let spelled = if keep_name {
@@ -726,107 +816,177 @@ fn is_docstring(string: Node<'_>) -> bool {
                 .is_some_and(|p| matches!(p.kind(), "function_definition" | "class_definition")))
 }
 
-/// Rewrites the leading part of `R.a.b.c…` when it names a moved module, `R` was bound by a
-/// plain `import R…`, and no enclosing function binds `R` itself; renames (or reports) a
-/// symbol that a `[[rename]]` renames, reached through such a chain or a module alias.
-fn rewrite_chain(
-    top: Node<'_>,
-    source: &str,
-    cx: &FileContext<'_>,
-    bound: &Bound,
-    scopes: &mut ShadowCache,
-    out: &mut Rewritten,
-) {
-    // nodes[0] is the root identifier; nodes[k] is the attribute node spelling k+1 components.
-    let mut nodes = Vec::new();
-    let mut node = top;
-    loop {
-        match node.kind() {
-            "attribute" => {
-                nodes.push(node);
-                let Some(object) = node.child_by_field_name("object") else {
-                    return;
-                };
-                node = object;
+/// What rewriting attribute chains needs: the file, the names its imports bind, and the
+/// imports the rewrite has added so far (each new module is imported once).
+struct Chains<'s, 'c, 't> {
+    source: &'s str,
+    tree: Node<'t>,
+    cx: &'c FileContext<'c>,
+    bound: &'c Bound,
+    added_imports: HashSet<ModuleName>,
+}
+
+impl Chains<'_, '_, '_> {
+    /// Rewrites the part of `R.a.b.c…` that names a moved module, where `R` is bound by an
+    /// import to a module or to one of its ancestor packages (`import a`, `import a.b as x`,
+    /// `from a import b [as x]`), and no enclosing function binds `R` itself. The chain keeps
+    /// going through `R` when `R`'s module still holds the moved one; otherwise it is spelled
+    /// from the top, and `import <new module>` is added after the binding import when the
+    /// file does not bind the new top-level name yet. Also renames (or reports) a symbol
+    /// that a `[[rename]]` renames, reached through such a chain or a module alias.
+    fn rewrite(&mut self, top: Node<'_>, scopes: &mut ShadowCache, out: &mut Rewritten) {
+        let (source, cx) = (self.source, self.cx);
+        // nodes[0] is the root identifier; nodes[k] is the attribute node spelling k+1
+        // components.
+        let mut nodes = Vec::new();
+        let mut node = top;
+        loop {
+            match node.kind() {
+                "attribute" => {
+                    nodes.push(node);
+                    let Some(object) = node.child_by_field_name("object") else {
+                        return;
+                    };
+                    node = object;
+                }
+                "identifier" => {
+                    nodes.push(node);
+                    break;
+                }
+                _ => return,
             }
-            "identifier" => {
-                nodes.push(node);
-                break;
-            }
-            _ => return,
         }
-    }
-    nodes.reverse();
-    let root = text(nodes[0], source);
-    let alias = bound.aliases.get(root);
-    if !bound.roots.contains(root) && alias.is_none() {
-        return;
-    }
-    let mut parts = vec![root];
-    for attribute in &nodes[1..] {
-        let Some(name) = attribute.child_by_field_name("attribute") else {
+        nodes.reverse();
+        let root = text(nodes[0], source);
+        let alias = self.bound.aliases.get(root);
+        let Some(root_import) = alias
+            .map(|a| &a.after)
+            .or_else(|| self.bound.roots.get(root))
+        else {
             return;
         };
-        parts.push(text(name, source));
-    }
-    if scopes.is_shadowed(nodes[0], root, source) {
-        return;
-    }
-    let mut edits = Vec::new();
-    // The chain spelled as modules: through an alias, `m.x` is `<module of m>.x`.
-    let spelled: Vec<String> = match alias {
-        Some(module) => module
+        let mut parts = vec![root];
+        for attribute in &nodes[1..] {
+            let Some(name) = attribute.child_by_field_name("attribute") else {
+                return;
+            };
+            parts.push(text(name, source));
+        }
+        if scopes.is_shadowed(nodes[0], root, source) {
+            return;
+        }
+        // The module `R` stands for, and the chain spelled as modules: through an alias,
+        // `m.x` is `<module of m>.x`.
+        let bound_module = match alias {
+            Some(binding) => binding.module.clone(),
+            None => ModuleName::new(root).expect("an identifier is a module name"),
+        };
+        let spelled: Vec<String> = bound_module
             .components()
             .map(str::to_owned)
             .chain(parts[1..].iter().map(|p| (*p).to_owned()))
-            .collect(),
-        None => parts.iter().map(|p| (*p).to_owned()).collect(),
-    };
-    let offset = spelled.len() - parts.len();
-    if alias.is_none()
-        && let Some(chain) = ModuleName::from_components(parts.iter().copied())
-        && let Some(found) = cx.moves.move_of(&chain)
-    {
-        let prefix_node = nodes[found.from_module.len() - 1];
-        edits.push(Edit::replace(
-            prefix_node.byte_range(),
-            found.to_module.to_string(),
-        ));
-    }
-    if cx.moves.renames_symbols() {
-        for k in 1..spelled.len() {
-            let Some(module) = ModuleName::from_components(spelled[..k].iter().map(String::as_str))
-            else {
-                break;
-            };
-            let Some((new_module, new_name)) = cx.moves.rename_symbol(&module, &spelled[k]) else {
-                continue;
-            };
-            let Some(node) = k.checked_sub(offset).and_then(|i| nodes.get(i)) else {
-                break;
-            };
-            if new_module == cx.moves.map_or_same(&module) {
-                if let Some(symbol) = node.child_by_field_name("attribute") {
-                    edits.push(Edit::replace(symbol.byte_range(), new_name));
-                }
+            .collect();
+        let offset = spelled.len() - parts.len();
+        let mut edits = Vec::new();
+        if let Some(chain) = ModuleName::from_components(spelled.iter().map(String::as_str))
+            && let Some(found) = cx.moves.move_of(&chain)
+            && found.from_module.len() > offset
+            // Through an alias, only a module below the alias's own moves here (the alias's
+            // import statement itself follows a move of its module).
+            && (alias.is_none() || found.from_module.len() > bound_module.len())
+        {
+            let prefix_node = nodes[found.from_module.len() - 1 - offset];
+            let new = &found.to_module;
+            if new.is_within(&bound_module) && alias.is_some() {
+                // Still reachable through `R`: `R.<rest of the new module>`.
+                let rest: Vec<&str> = new.components().skip(bound_module.len()).collect();
+                let spelled_new = std::iter::once(root)
+                    .chain(rest.iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                edits.push(Edit::replace(prefix_node.byte_range(), spelled_new));
             } else {
-                out.problems.push(Problem {
-                    offset: node.start_byte(),
-                    message: format!(
-                        "`{}` is now `{new_module}:{new_name}`: import it from there",
-                        text(*node, source)
-                    ),
-                });
+                let top_name = new.components().next().unwrap_or_default();
+                let top_bound = self.bound.roots_after.contains(top_name);
+                if !top_bound && !self.is_free(top_name) {
+                    out.problems.push(Problem {
+                        offset: prefix_node.start_byte(),
+                        message: format!(
+                            "`{}` is now `{new}`, but `{top_name}` means something else in \
+                             this file; rewrite this reference by hand",
+                            text(prefix_node, source)
+                        ),
+                    });
+                    return;
+                }
+                edits.push(Edit::replace(prefix_node.byte_range(), new.to_string()));
+                if !top_bound && self.added_imports.insert(new.clone()) {
+                    out.changes.push(Change::replace(
+                        RefKind::Import,
+                        root_import.at..root_import.at,
+                        format!("{}import {new}", root_import.separator),
+                    ));
+                }
             }
-            break;
+        }
+        if cx.moves.renames_symbols() {
+            for k in 1..spelled.len() {
+                let Some(module) =
+                    ModuleName::from_components(spelled[..k].iter().map(String::as_str))
+                else {
+                    break;
+                };
+                let Some((new_module, new_name)) = cx.moves.rename_symbol(&module, &spelled[k])
+                else {
+                    continue;
+                };
+                let Some(node) = k.checked_sub(offset).and_then(|i| nodes.get(i)) else {
+                    break;
+                };
+                if new_module == cx.moves.map_or_same(&module) {
+                    if let Some(symbol) = node.child_by_field_name("attribute") {
+                        edits.push(Edit::replace(symbol.byte_range(), new_name));
+                    }
+                } else {
+                    out.problems.push(Problem {
+                        offset: node.start_byte(),
+                        message: format!(
+                            "`{}` is now `{new_module}:{new_name}`: import it from there",
+                            text(*node, source)
+                        ),
+                    });
+                }
+                break;
+            }
+        }
+        if let Some(end) = edits.iter().map(|e| e.range().end).max() {
+            out.changes.push(Change {
+                kind: RefKind::Attribute,
+                range: top.start_byte()..end,
+                edits,
+            });
         }
     }
-    if let Some(end) = edits.iter().map(|e| e.range().end).max() {
-        out.changes.push(Change {
-            kind: RefKind::Attribute,
-            range: top.start_byte()..end,
-            edits,
-        });
+
+    /// True when nothing in the file binds `name` (no assignment, parameter, import, `def`
+    /// or `class` of that name anywhere), so that an added `import name.…` cannot take the
+    /// place of something else it means here.
+    fn is_free(&self, name: &str) -> bool {
+        let mut stack = vec![self.tree];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "identifier" && text(node, self.source) == name {
+                let defines = node.parent().is_some_and(|p| {
+                    matches!(p.kind(), "function_definition" | "class_definition")
+                        && p.child_by_field_name("name") == Some(node)
+                });
+                if defines || is_binding(node) {
+                    return false;
+                }
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor));
+        }
+        true
     }
 }
 
@@ -1107,6 +1267,74 @@ mod tests {
             ),
             "import backtester_v2.market_regime as market_regime\nimport backtester_v2.market_regime.detector\n\
              print(market_regime)\nmarket_regime.detector.f()\n"
+        );
+    }
+
+    #[test]
+    fn chains_through_a_from_imported_ancestor_keep_going_through_it() {
+        let source = "from pkg import nodes, plugins, utils\nfrom . import plugins as p\n\n\
+                      engine = plugins.render.Engine()\nlang = p.render.lang.en\n\
+                      other = plugins.cache.Store\n";
+        assert_eq!(
+            run_with(
+                "pkg/app.py",
+                source,
+                "pkg/plugins/render",
+                "pkg/plugins/views/render"
+            ),
+            "from pkg import nodes, plugins, utils\nfrom . import plugins as p\n\n\
+             engine = plugins.views.render.Engine()\nlang = p.views.render.lang.en\n\
+             other = plugins.cache.Store\n"
+        );
+    }
+
+    #[test]
+    fn chains_through_an_ancestor_that_no_longer_holds_the_module_import_it() {
+        let source = "import pkg.plugins as pl\nfrom pkg import plugins\n\n\
+                      def f():\n    return plugins.render.Engine(), pl.render.lang\n\n\
+                      def g(plugins):\n    return plugins.render\n";
+        assert_eq!(
+            run_with("app.py", source, "pkg/plugins/render", "pkg/render_engine"),
+            "import pkg.plugins as pl\nimport pkg.render_engine\nfrom pkg import plugins\n\n\
+             def f():\n    return pkg.render_engine.Engine(), pkg.render_engine.lang\n\n\
+             def g(plugins):\n    return plugins.render\n"
+        );
+        // From a top-level package of its own: the new top-level name is imported too.
+        assert_eq!(
+            run_with(
+                "app.py",
+                "import pkg\n\nx = pkg.plugins.render.T\n",
+                "pkg/plugins/render",
+                "engines/render"
+            ),
+            "import pkg\nimport engines.render\n\nx = engines.render.T\n"
+        );
+    }
+
+    #[test]
+    fn a_chain_whose_new_top_level_name_means_something_else_is_reported() {
+        let source = "from pkg import plugins\n\npkg = object()\nx = plugins.render.T\n";
+        let moves = moves("pkg/plugins/render", "pkg/render_engine");
+        let roots = ImportRoots::discover(std::path::Path::new("/nonexistent"), &[]);
+        let cx = FileContext {
+            package: None,
+            new_package: None,
+            moves: &moves,
+            references: None,
+            module: roots.module_of_file("app.py"),
+        };
+        let tree = crate::parse::parse_python(source);
+        let result = rewrite_python(source, &tree, &cx);
+        assert!(result.changes.is_empty());
+        assert_eq!(result.problems.len(), 1);
+        assert_eq!(
+            result.problems[0].offset,
+            source.find("plugins.render").unwrap()
+        );
+        assert!(
+            result.problems[0]
+                .message
+                .contains("`pkg` means something else")
         );
     }
 
