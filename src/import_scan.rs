@@ -78,7 +78,8 @@ pub fn top_level_names(source: &str) -> Option<HashSet<String>> {
     for line in &lines {
         if line.word == "global" {
             // `global X` in a function: calling it binds `X` in the module.
-            names.extend(words(&line.header["global".len()..]).map(str::to_owned));
+            let declared = line.header["global".len()..].split('#').next();
+            names.extend(words(declared.unwrap_or_default()).map(str::to_owned));
             continue;
         }
         if let Some(indent) = inside_definition {
@@ -419,7 +420,10 @@ fn is_optional(lines: &[Line<'_>], index: usize) -> bool {
         if line.word == "with" && expects_failure {
             return true;
         }
-        if matches!(line.word, "if" | "elif") && line.header.contains("TYPE_CHECKING") {
+        // `if not TYPE_CHECKING:` runs.
+        let type_checking =
+            line.header.contains("TYPE_CHECKING") && !line.header.contains("not TYPE_CHECKING");
+        if matches!(line.word, "if" | "elif") && type_checking {
             return true;
         }
         if matches!(line.word, "if" | "elif" | "else") && tests_version_or_platform(lines, i) {
@@ -591,7 +595,7 @@ mod tests {
     #[test]
     fn declarations_loop_targets_and_globals_are_names() {
         let source = "defaultTestLoader: TestLoader\nwith open(p) as f:\n    pass\n\
-                      match = re.match('a', 'b')\ndef setup():\n    global _cache, _ready\n    _cache = {}\n";
+                      match = re.match('a', 'b')\ndef setup():\n    global _cache, _ready  # not: comment\n    _cache = {}\n";
         let names = top_level_names(source).unwrap();
         for name in [
             "defaultTestLoader",
@@ -603,13 +607,14 @@ mod tests {
         ] {
             assert!(names.contains(name), "{name}: {names:?}");
         }
+        assert!(!names.contains("comment"));
     }
 
     #[test]
     fn imports_that_never_run_or_run_somewhere_else_are_optional() {
         let source = "if TYPE_CHECKING:\n    from a import b\nelse:\n    from a import c\n\
                       if sys.version_info >= (3, 11):\n    import d\nelif X:\n    import e\nelse:\n    import f\n\
-                      if DEBUG:\n    import g\n";
+                      if DEBUG:\n    import g\nif not TYPE_CHECKING:\n    import h\n";
         assert_eq!(
             texts(source),
             vec![
@@ -619,6 +624,7 @@ mod tests {
                 ("import e", true),
                 ("import f", true),
                 ("import g", false),
+                ("import h", false),
             ]
         );
     }
