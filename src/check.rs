@@ -13,16 +13,38 @@
 //! | `RG005` | with `--against REF`: a public name a moved module had at REF that its new path no longer provides |
 //!
 //! Speed: only import statements are parsed, each on its own ([`crate::import_scan`]); the
-//! rewrite scan behind `RG001` parses only files that mention a moved module.
+//! rewrite scan behind `RG001` parses only files that mention a moved module. Everything that
+//! follows a doubt (a disk lookup, reading a package's files) runs only for a finding about to
+//! be reported, so a clean tree pays nothing for it.
 //!
-//! Imports of third-party and standard-library modules are never reported (their first name
-//! is not a top-level module of the tree). Imports guarded by `try: … except ImportError` are
-//! optional by design and not reported either (nor those a test expects to fail, under
-//! `with raises(ImportError):`), and a module with `from x import *` or a
-//! module-level `__getattr__` is assumed to define any name.
+//! Quiet when in doubt (a false finding is a bug). Never reported:
+//! - imports of third-party and standard-library modules (their first name is not a top-level
+//!   module of the tree);
+//! - optional imports: under a `try:` that catches `ImportError` (or broader), under a test's
+//!   `with raises(ImportError):`, under `if TYPE_CHECKING:`, or in a branch of a
+//!   `sys.version_info` / `sys.platform` test;
+//! - a module that exists on disk though the walk skips it (`.gitignore`d, like a generated
+//!   `_version.py`; or compiled: `x.*.so`, `x.pyd`, `x.pyc`), or is a directory (a namespace
+//!   package);
+//! - a module under a package that makes modules at run time (writes `sys.modules` or
+//!   installs a `sys.meta_path` finder, in its `__init__` or a module beside), under a
+//!   package whose directory holds C, C++, Rust or Fortran sources, or named by a build file
+//!   (`setup.py`, `pyproject.toml`, `setup.cfg`, `Cargo.toml`; `meson.build` or
+//!   `CMakeLists.txt` beside it);
+//! - a module under namespace packages only (another `sys.path` entry may add to them);
+//! - a relative import in a file under a directory that is no identifier (a test fixture root
+//!   of some other `sys.path` entry), or that climbs out of an import root that is itself a
+//!   package (has an `__init__.py`);
+//! - a name from a module whose names are made at run time (see
+//!   [`crate::import_scan::top_level_names`]) or that is compiled; names of a `.py` and its
+//!   `.pyi` count together.
+//!
+//! A `# noqa` comment (any case) on the line a finding is reported on silences it: bare, every
+//! finding; `# noqa: RG002, RG003`, those codes only.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 use tree_sitter::Node;
@@ -38,6 +60,122 @@ use crate::resolve::{ImportRoots, ModuleMoves, resolve_relative};
 use crate::rules::Rules;
 use crate::walk::WalkedFile;
 
+/// The kind of a finding: its code, as printed (`RG002`) and written in `# noqa: RG002`,
+/// `--select` and `--ignore`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Code {
+    /// `RG001`: a reference to a module a rules file moved away (or a symbol it renamed).
+    #[serde(rename = "RG001")]
+    StaleReference,
+    /// `RG002`: a project-internal import of a module that does not exist.
+    #[serde(rename = "RG002")]
+    MissingModule,
+    /// `RG003`: `from m import name` where project module `m` does not provide `name`.
+    #[serde(rename = "RG003")]
+    MissingName,
+    /// `RG004`: a conflict marker left by a merge.
+    #[serde(rename = "RG004")]
+    ConflictMarker,
+    /// `RG005`: a public name a moved module had at `--against REF` that it lost.
+    #[serde(rename = "RG005")]
+    LostPublicName,
+}
+
+impl Code {
+    /// Every code, in order.
+    pub const ALL: [Code; 5] = [
+        Code::StaleReference,
+        Code::MissingModule,
+        Code::MissingName,
+        Code::ConflictMarker,
+        Code::LostPublicName,
+    ];
+
+    /// The code as printed: `RG001` … `RG005`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::StaleReference => "RG001",
+            Code::MissingModule => "RG002",
+            Code::MissingName => "RG003",
+            Code::ConflictMarker => "RG004",
+            Code::LostPublicName => "RG005",
+        }
+    }
+
+    /// A few words on what the code finds (for `help:` lines).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::StaleReference => "stale reference to a moved module",
+            Code::MissingModule => "import of a missing module",
+            Code::MissingName => "import of a missing name",
+            Code::ConflictMarker => "conflict marker",
+            Code::LostPublicName => "public name lost since --against",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Code {
+    type Err = Error;
+
+    /// Parses `RG002` (any case, surrounding blanks ignored).
+    fn from_str(text: &str) -> Result<Self> {
+        let text = text.trim();
+        Code::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text))
+            .ok_or_else(|| {
+                let known: Vec<String> = Code::ALL
+                    .iter()
+                    .map(|c| format!("{c} ({})", c.summary()))
+                    .collect();
+                Error::Usage(format!(
+                    "unknown check code `{text}`\nhelp: the codes are {}",
+                    known.join(", ")
+                ))
+            })
+    }
+}
+
+/// Which codes to report: `--select` (only these; all when empty) minus `--ignore`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeSelection {
+    select: Vec<Code>,
+    ignore: Vec<Code>,
+}
+
+impl CodeSelection {
+    /// Parses the codes given to `--select` and `--ignore` (each item may hold several,
+    /// separated by commas).
+    ///
+    /// # Errors
+    /// [`Error::Usage`], with a `help:` line that lists the codes, for an unknown code.
+    pub fn parse(select: &[String], ignore: &[String]) -> Result<Self> {
+        let codes = |items: &[String]| -> Result<Vec<Code>> {
+            items
+                .iter()
+                .flat_map(|item| item.split(','))
+                .filter(|code| !code.trim().is_empty())
+                .map(str::parse)
+                .collect()
+        };
+        Ok(Self {
+            select: codes(select)?,
+            ignore: codes(ignore)?,
+        })
+    }
+
+    /// True when findings with `code` are reported.
+    pub fn allows(&self, code: Code) -> bool {
+        (self.select.is_empty() || self.select.contains(&code)) && !self.ignore.contains(&code)
+    }
+}
+
 /// One finding, rendered as `path:line:col: CODE message`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Diagnostic {
@@ -47,14 +185,15 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based column, in characters.
     pub col: usize,
-    /// `RG001` … `RG004` (see the module documentation).
-    pub code: &'static str,
+    /// What kind of finding (serialised as `RG001` … `RG005`).
+    pub code: Code,
     /// What is wrong, and how to fix it.
     pub message: String,
 }
 
 /// Checks the tree at `root` (only `paths`, when given: root-relative files); with `against`
 /// (a git revision), also audits the interface of every module that moved since then.
+/// Findings silenced by a `# noqa` comment on their line are left out.
 ///
 /// # Errors
 /// Bad input (a path outside the root, bad rules, a revision git does not know) and I/O
@@ -84,7 +223,7 @@ pub fn check(
                 path: r.file,
                 line: r.line,
                 col: r.col,
-                code: "RG001",
+                code: Code::StaleReference,
                 message: format!(
                     "`{}` refers to {}: write `{}`",
                     one_line(&r.old),
@@ -105,6 +244,9 @@ pub fn check(
         roots: &roots,
         index: &index,
         references,
+        may_exist: Mutex::default(),
+        registers: Mutex::default(),
+        build_files: OnceLock::new(),
     };
     let chosen: Vec<&WalkedFile> = files
         .iter()
@@ -127,13 +269,15 @@ pub fn check(
     // the fix.
     let stale_at: HashSet<(String, usize, usize)> = diagnostics
         .iter()
-        .filter(|d| d.code == "RG001")
+        .filter(|d| d.code == Code::StaleReference)
         .map(|d| (d.path.clone(), d.line, d.col))
         .collect();
-    diagnostics
-        .retain(|d| d.code == "RG001" || !stale_at.contains(&(d.path.clone(), d.line, d.col)));
+    diagnostics.retain(|d| {
+        d.code == Code::StaleReference || !stale_at.contains(&(d.path.clone(), d.line, d.col))
+    });
     diagnostics.sort();
     diagnostics.dedup();
+    silence_noqa(root, &mut diagnostics);
     Ok(diagnostics)
 }
 
@@ -175,7 +319,7 @@ fn interface_audit(
             path: new.clone(),
             line: 1,
             col: 1,
-            code: "RG005",
+            code: Code::LostPublicName,
             message: format!(
                 "`{old_module}` had the public name `{name}` at {rev}; `{new_module}` no longer provides it"
             ),
@@ -193,7 +337,17 @@ struct Checker<'a> {
     roots: &'a ImportRoots,
     index: &'a ModuleIndex,
     references: &'a References<'a>,
+    /// Modules the index lacks that may exist all the same (see [`Checker::may_exist`]).
+    may_exist: Mutex<HashMap<ModuleName, bool>>,
+    /// Module files that make modules at run time (see
+    /// [`crate::import_scan::registers_modules`]), by root-relative path.
+    registers: Mutex<HashMap<String, bool>>,
+    /// The text of the project's build files, read once, when first needed.
+    build_files: OnceLock<String>,
 }
+
+/// One finding of an import statement: (offset in the statement, message, code).
+type Finding = (usize, String, Code);
 
 impl Checker<'_> {
     fn file(&self, path: &str) -> Result<Vec<Diagnostic>> {
@@ -229,7 +383,8 @@ impl Checker<'_> {
             {
                 continue;
             }
-            for (offset, message, code) in self.import(node, statement.text, package.as_ref()) {
+            for (offset, message, code) in self.import(node, statement.text, path, package.as_ref())
+            {
                 let at = lines.position(&source, statement.start + offset);
                 out.push(Diagnostic {
                     path: path.to_owned(),
@@ -243,13 +398,14 @@ impl Checker<'_> {
         Ok(out)
     }
 
-    /// The findings of one import statement: (offset, message, code).
+    /// The findings of one import statement of file `path`.
     fn import(
         &self,
         stmt: Node<'_>,
         source: &str,
+        path: &str,
         package: Option<&ModuleName>,
-    ) -> Vec<(usize, String, &'static str)> {
+    ) -> Vec<Finding> {
         let mut found = Vec::new();
         if stmt.kind() == "import_statement" {
             let mut c = stmt.walk();
@@ -259,9 +415,13 @@ impl Checker<'_> {
                 };
                 if let Some(module) = dotted_name(node, source)
                     && self.is_internal(&module)
-                    && !self.index.contains(&module)
+                    && self.is_missing(&module)
                 {
-                    found.push((node.start_byte(), missing_module(&module), "RG002"));
+                    found.push((
+                        node.start_byte(),
+                        missing_module(&module),
+                        Code::MissingModule,
+                    ));
                 }
             }
             return found;
@@ -274,14 +434,16 @@ impl Checker<'_> {
             let Some(module) =
                 resolve_relative(package, dots, name.as_ref().map(ModuleName::as_str))
             else {
-                found.push((
-                    module_node.start_byte(),
-                    format!(
-                        "relative import `{}` climbs above the top-level package",
-                        text(module_node, source)
-                    ),
-                    "RG002",
-                ));
+                if self.climbs_out_for_sure(path) {
+                    found.push((
+                        module_node.start_byte(),
+                        format!(
+                            "relative import `{}` climbs above the top-level package",
+                            text(module_node, source)
+                        ),
+                        Code::MissingModule,
+                    ));
+                }
                 return found;
             };
             module
@@ -295,7 +457,14 @@ impl Checker<'_> {
             module
         };
         if !self.index.contains(&module) {
-            found.push((module_node.start_byte(), missing_module(&module), "RG002"));
+            // A module that exists without a file in the index has names nobody can read.
+            if self.is_missing(&module) {
+                found.push((
+                    module_node.start_byte(),
+                    missing_module(&module),
+                    Code::MissingModule,
+                ));
+            }
             return found;
         }
         let mut c = stmt.walk();
@@ -304,11 +473,16 @@ impl Checker<'_> {
                 continue;
             };
             let imported = text(node, source);
-            if !self.references.defines(&module, imported) {
+            let may_be_submodule = || {
+                module
+                    .join(imported)
+                    .is_some_and(|m| self.may_be_submodule(&m))
+            };
+            if !self.references.defines(&module, imported) && !may_be_submodule() {
                 found.push((
                     node.start_byte(),
                     format!("`{module}` has no `{imported}`: it neither defines, imports nor re-exports it, and it is no submodule"),
-                    "RG003",
+                    Code::MissingName,
                 ));
             }
         }
@@ -322,6 +496,244 @@ impl Checker<'_> {
             .next()
             .is_some_and(|top| self.index.is_project_top_level(top))
     }
+
+    /// True when `module` is surely missing: the index lacks it, and no doubt remains.
+    fn is_missing(&self, module: &ModuleName) -> bool {
+        !self.index.contains(module) && !self.may_exist(module)
+    }
+
+    /// True when a relative import of file `path` that climbs above its top-level package
+    /// surely fails: not when a directory on the way is no identifier (the file belongs to a
+    /// `sys.path` entry we do not know, as test fixture roots do), nor when its import root is
+    /// itself a package (has an `__init__.py`).
+    fn climbs_out_for_sure(&self, path: &str) -> bool {
+        if self.roots.is_outside_module_space(path) {
+            return false;
+        }
+        let root = self.roots.import_root_of(path);
+        !self.root.join(root).join("__init__.py").is_file()
+    }
+
+    /// True when `module`, which the index lacks, may exist all the same (cached): see
+    /// [`Checker::on_disk`], [`Checker::made_at_run_time`], [`Checker::built_from_sources`].
+    fn may_exist(&self, module: &ModuleName) -> bool {
+        if self.index.contains(module) {
+            return true;
+        }
+        if let Some(known) = self
+            .may_exist
+            .lock()
+            .expect("no panics while locked")
+            .get(module)
+        {
+            return *known;
+        }
+        let answer = self.on_disk(module)
+            || self.made_at_run_time(module, true)
+            || self.built_from_sources(module);
+        self.may_exist
+            .lock()
+            .expect("no panics while locked")
+            .insert(module.clone(), answer);
+        answer
+    }
+
+    /// True when `module`, named as `from package import leaf`, may be a submodule the
+    /// index lacks: as [`Checker::may_exist`], but of the packages above it only its own
+    /// package making modules at run time counts (a package that writes `sys.modules` opens
+    /// its subtree to imports of modules, not every module in it to any name).
+    fn may_be_submodule(&self, module: &ModuleName) -> bool {
+        self.on_disk(module)
+            || self.made_at_run_time(module, false)
+            || self.built_from_sources(module)
+    }
+
+    /// True when a file or directory of `module` exists though the walk did not list it: a
+    /// `.gitignore`d generated module (`_version.py`), a compiled one (`x.*.so`, `x.pyd`,
+    /// `x.pyc`) or a directory (a package, or a namespace package).
+    fn on_disk(&self, module: &ModuleName) -> bool {
+        const SUFFIXES: [&str; 6] = [".py", ".pyi", ".pyc", ".pyx", ".pyd", ".so"];
+        self.roots.module_paths(module).iter().any(|base| {
+            let full = self.root.join(base);
+            if full.is_dir()
+                || SUFFIXES
+                    .iter()
+                    .any(|s| self.root.join(format!("{base}{s}")).exists())
+            {
+                return true;
+            }
+            // `x.cpython-311-x86_64-linux-gnu.so`, `x.cp311-win_amd64.pyd`
+            let (dir, leaf) = base.rsplit_once('/').unwrap_or(("", base));
+            let prefix = format!("{leaf}.");
+            std::fs::read_dir(self.root.join(dir)).is_ok_and(|entries| {
+                entries.flatten().any(|e| {
+                    let name = e.file_name();
+                    let name = name.to_string_lossy();
+                    name.starts_with(&prefix) && (name.ends_with(".so") || name.ends_with(".pyd"))
+                })
+            })
+        })
+    }
+
+    /// True when a package above `module` may make it at run time: a module of the package
+    /// chain (or a module beside it in its nearest package) writes `sys.modules` or installs a
+    /// `sys.meta_path` finder; or every package above it that exists is a namespace package,
+    /// which other `sys.path` entries may add to. With `whole_chain` false, only the nearest
+    /// package that exists may make it.
+    fn made_at_run_time(&self, module: &ModuleName, whole_chain: bool) -> bool {
+        let mut existing = Vec::new();
+        let mut at = module.parent();
+        while let Some(package) = at {
+            at = package.parent();
+            if self.index.contains(&package) {
+                existing.push(package);
+            }
+        }
+        if !existing.is_empty() && existing.iter().all(|p| self.index.is_namespace(p)) {
+            return true;
+        }
+        let registers = |file: &str| self.registers_modules(file);
+        let makers = if whole_chain { existing.len() } else { 1 };
+        if existing
+            .iter()
+            .take(makers)
+            .flat_map(|p| self.index.files_of(p))
+            .any(|f| registers(f))
+        {
+            return true;
+        }
+        // A module beside it, in its nearest package (`pkg/compat.py` that sets
+        // `sys.modules["pkg.x"]`).
+        let Some(nearest) = existing.first() else {
+            return false;
+        };
+        self.roots.module_paths(nearest).iter().any(|dir| {
+            std::fs::read_dir(self.root.join(dir)).is_ok_and(|entries| {
+                entries.flatten().any(|e| {
+                    let name = e.file_name();
+                    let name = name.to_string_lossy();
+                    name.ends_with(".py") && registers(&format!("{dir}/{name}"))
+                })
+            })
+        })
+    }
+
+    /// True when module file `file` makes modules at run time (cached).
+    fn registers_modules(&self, file: &str) -> bool {
+        if let Some(known) = self
+            .registers
+            .lock()
+            .expect("no panics while locked")
+            .get(file)
+        {
+            return *known;
+        }
+        let answer = std::fs::read_to_string(self.root.join(file))
+            .is_ok_and(|source| crate::import_scan::registers_modules(&source));
+        self.registers
+            .lock()
+            .expect("no panics while locked")
+            .insert(file.to_owned(), answer);
+        answer
+    }
+
+    /// True when `module` may be built from compiled sources: a package above it ships C,
+    /// C++, Rust or Fortran sources, a build file of the project names it (`"pkg._x"` in
+    /// `setup.py`, `pyproject.toml`, `setup.cfg`; `"_x"` in `Cargo.toml`), or a `meson.build`
+    /// or `CMakeLists.txt` in its package directory mentions it.
+    fn built_from_sources(&self, module: &ModuleName) -> bool {
+        if self.index.may_be_native(module) {
+            return true;
+        }
+        let build_files = self.build_files.get_or_init(|| self.read_build_files());
+        let quoted = |name: &str| {
+            build_files.contains(&format!("\"{name}\""))
+                || build_files.contains(&format!("'{name}'"))
+        };
+        if quoted(module.as_str()) || quoted(&module.components().collect::<Vec<_>>().join("/")) {
+            return true;
+        }
+        if build_files.contains("[lib]") && quoted(module.leaf()) {
+            return true;
+        }
+        let Some(package) = module.parent() else {
+            return false;
+        };
+        self.roots.module_paths(&package).iter().any(|dir| {
+            ["meson.build", "CMakeLists.txt"].iter().any(|f| {
+                std::fs::read_to_string(self.root.join(dir).join(f))
+                    .is_ok_and(|text| contains_word(&text, module.leaf()))
+            })
+        })
+    }
+
+    /// The build files at the root and at each import root, one after the other.
+    fn read_build_files(&self) -> String {
+        const BUILD_FILES: [&str; 4] = ["setup.py", "setup.cfg", "pyproject.toml", "Cargo.toml"];
+        let mut text = String::new();
+        for dir in self.roots.dirs() {
+            for file in BUILD_FILES {
+                if let Ok(found) = std::fs::read_to_string(self.root.join(dir).join(file)) {
+                    text.push_str(&found);
+                    text.push('\n');
+                }
+            }
+        }
+        text
+    }
+}
+
+/// True when `word` occurs in `text` as a whole identifier.
+fn contains_word(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(at, _)| {
+        !text[..at].chars().next_back().is_some_and(is_ident)
+            && !text[at + word.len()..].chars().next().is_some_and(is_ident)
+    })
+}
+
+/// Drops each finding whose line carries a `# noqa` comment that covers its code (bare
+/// `# noqa` covers all; `# noqa: RG002, RG003` those). Only files with findings are read.
+fn silence_noqa(root: &Path, diagnostics: &mut Vec<Diagnostic>) {
+    let mut texts: HashMap<String, Option<String>> = HashMap::new();
+    diagnostics.retain(|d| {
+        let text = texts.entry(d.path.clone()).or_insert_with(|| {
+            std::fs::read(root.join(&d.path))
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        });
+        let line = text
+            .as_deref()
+            .and_then(|t| t.lines().nth(d.line.saturating_sub(1)));
+        !line.is_some_and(|line| noqa_covers(line, d.code))
+    });
+}
+
+/// True when `line` has a `# noqa` comment that covers `code` (see [`silence_noqa`]).
+fn noqa_covers(line: &str, code: Code) -> bool {
+    line.match_indices('#').any(|(at, _)| {
+        let comment = line[at + 1..].trim_start();
+        let Some(head) = comment.get(..4).filter(|h| h.eq_ignore_ascii_case("noqa")) else {
+            return false;
+        };
+        let rest = &comment[head.len()..];
+        match rest.trim_start().strip_prefix(':') {
+            Some(codes) => codes
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .map(str::trim)
+                .take_while(|c| {
+                    c.is_empty()
+                        || c.chars().next().is_some_and(|f| f.is_ascii_alphabetic())
+                            && c.chars().all(|ch| ch.is_ascii_alphanumeric())
+                })
+                .any(|c| c.eq_ignore_ascii_case(code.as_str())),
+            // Bare `# noqa`, not `# noqamodule`.
+            None => !rest
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_'),
+        }
+    })
 }
 
 fn missing_module(module: &ModuleName) -> String {
@@ -336,8 +748,47 @@ fn conflict_markers(path: &str, bytes: &[u8]) -> Vec<Diagnostic> {
             path: path.to_owned(),
             line,
             col: 1,
-            code: "RG004",
+            code: Code::ConflictMarker,
             message: format!("conflict marker ({what}) left by a merge: resolve the conflict"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noqa_covers_its_codes_or_all() {
+        let d = Code::MissingModule;
+        assert!(noqa_covers("import a.b  # noqa", d));
+        assert!(noqa_covers("import a.b  #NOQA", d));
+        assert!(noqa_covers("import a.b  # noqa: RG002", d));
+        assert!(noqa_covers("import a.b  # noqa:RG003,rg002", d));
+        assert!(noqa_covers(
+            "import a.b  # type: ignore  # noqa: RG001, RG002",
+            d
+        ));
+        assert!(!noqa_covers("import a.b  # noqa: RG003", d));
+        assert!(!noqa_covers("import a.b  # noqa: E501", d));
+        assert!(!noqa_covers("import a.b  # noqamodule", d));
+        assert!(!noqa_covers("import a.b", d));
+    }
+
+    #[test]
+    fn codes_print_parse_and_serialise_as_rg_numbers() {
+        assert_eq!(Code::MissingName.to_string(), "RG003");
+        assert_eq!(" rg003 ".parse::<Code>().unwrap(), Code::MissingName);
+        assert_eq!(
+            serde_json::to_string(&Code::StaleReference).unwrap(),
+            "\"RG001\""
+        );
+        let err = "RG9".parse::<Code>().unwrap_err().to_string();
+        assert!(err.contains("\nhelp: the codes are RG001 ("), "{err}");
+        let only = CodeSelection::parse(&["RG001,RG002".into()], &["RG002".into()]).unwrap();
+        assert!(only.allows(Code::StaleReference));
+        assert!(!only.allows(Code::MissingModule));
+        assert!(!only.allows(Code::MissingName));
+        assert!(CodeSelection::default().allows(Code::LostPublicName));
+    }
 }

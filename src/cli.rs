@@ -76,6 +76,13 @@ pub struct CheckArgs {
     /// top-level name it had there must still be importable from its new path.
     #[arg(long, value_name = "REF")]
     pub against: Option<String>,
+    /// Report only findings with these codes (comma-separated, e.g. `RG001,RG002`); default:
+    /// all.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not report findings with these codes (comma-separated, e.g. `RG003`).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
     /// Check only these files (as pre-commit passes them); default: the whole tree.
     pub paths: Vec<PathBuf>,
 }
@@ -302,6 +309,8 @@ fn run_undo(args: &UndoArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 }
 
 fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    // Bad codes are bad input, whatever else the run would find.
+    let selection = crate::check::CodeSelection::parse(&args.select, &args.ignore)?;
     let rules = match &args.rules {
         Some(path) => Rules::from_file(path)?,
         None => Rules::default(),
@@ -315,7 +324,9 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         // Only deleted files were named: nothing is left to check.
         return Ok(ExitStatus::Clean);
     }
-    let diagnostics = crate::check::check(args.root(), &rules, &paths, args.against.as_deref())?;
+    let mut diagnostics =
+        crate::check::check(args.root(), &rules, &paths, args.against.as_deref())?;
+    diagnostics.retain(|d| selection.allows(d.code));
     let written = match args.format {
         CheckFormat::Text => {
             use std::io::IsTerminal;

@@ -4,8 +4,13 @@
 //! so it tokenises just enough (strings, comments, brackets, line continuations) to see where
 //! each logical line starts, picks the lines that matter (imports; top-level definitions and
 //! assignments) and hands only those statements to tree-sitter. Text inside strings and
-//! comments is never taken for code, and an import is marked optional when a `try:` around
-//! it (by indentation) catches `ImportError` or anything broader.
+//! comments is never taken for code, and an import is marked optional when it may fail by
+//! design or never runs: a `try:` around it (by indentation) catches `ImportError` or anything
+//! broader, or it sits under `if TYPE_CHECKING:` or a `sys.version_info` / `sys.platform` test.
+//!
+//! It also tells when a module makes names or modules at run time ([`top_level_names`] returns
+//! `None`, [`registers_modules`] is true): such a module is open, and `check` stays quiet
+//! about it.
 
 use std::collections::HashSet;
 
@@ -16,7 +21,9 @@ pub struct ImportStatement<'s> {
     pub start: usize,
     /// The statement's text, up to the end of its logical line or a `;`.
     pub text: &'s str,
-    /// True when a `try:` around it catches `ImportError` (an optional dependency).
+    /// True when the import may fail by design or never runs: a `try:` around it catches
+    /// `ImportError` (an optional dependency), a test expects it to fail, or it sits under
+    /// `if TYPE_CHECKING:` or a version or platform test.
     pub optional: bool,
 }
 
@@ -52,16 +59,29 @@ fn is_import(line: &Line<'_>) -> bool {
             .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\\' | b'('))
 }
 
-/// The names module `source` binds at its top level (also inside top-level `if`, `try` and
-/// `with` blocks): definitions, assignments and imports. `None` when it may bind any name
-/// (`from x import *`, or a module-level `__getattr__`).
+/// The names module `source` binds at its top level (also inside top-level `if`, `try`,
+/// `with`, `for` and `while` blocks): definitions, assignments (also annotated declarations
+/// without a value, as stubs write them), imports, loop and `with` targets, and names a
+/// function declares `global`. `None` when it may bind any name: `from x import *`, a
+/// module-level `__getattr__` (defined, assigned or imported), a write to its namespace
+/// through `globals()` or `vars()`, a top-level `exec(`, or any module made at run time
+/// ([`registers_modules`]).
 pub fn top_level_names(source: &str) -> Option<HashSet<String>> {
+    if registers_modules(source) || writes_own_namespace(source) {
+        return None;
+    }
     let lines = logical_lines(source);
     let mut names = HashSet::new();
     // The indentation of the innermost block that is still module level.
     let mut open: Vec<usize> = vec![0];
     let mut inside_definition: Option<usize> = None;
     for line in &lines {
+        if line.word == "global" {
+            // `global X` in a function: calling it binds `X` in the module.
+            let declared = line.header["global".len()..].split('#').next();
+            names.extend(words(declared.unwrap_or_default()).map(str::to_owned));
+            continue;
+        }
         if let Some(indent) = inside_definition {
             if line.indent > indent {
                 continue;
@@ -71,36 +91,129 @@ pub fn top_level_names(source: &str) -> Option<HashSet<String>> {
         while open.len() > 1 && line.indent < *open.last().unwrap_or(&0) {
             open.pop();
         }
+        let is_block = line.header.trim_end().ends_with(':');
         match line.word {
             "def" | "class" | "async" => {
-                let name = line
-                    .header
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .filter(|w| !w.is_empty())
+                let name = words(line.header)
                     .find(|w| !matches!(*w, "async" | "def" | "class"))
                     .unwrap_or_default();
-                if name == "__getattr__" {
-                    return None;
-                }
                 names.insert(name.to_owned());
                 inside_definition = Some(line.indent);
             }
-            "if" | "elif" | "else" | "try" | "except" | "finally" | "with" => {
+            "if" | "elif" | "else" | "try" | "except" | "finally" => {
                 open.push(line.indent + 1);
             }
-            "for" | "while" | "match" => inside_definition = Some(line.indent),
+            "with" => {
+                // `with open(p) as f:` binds `f`.
+                for target in line.header.split(" as ").skip(1) {
+                    names.extend(words(target).next().map(str::to_owned));
+                }
+                open.push(line.indent + 1);
+            }
+            "for" if is_block => {
+                // The loop target stays bound after the loop.
+                let target = line.header["for".len()..]
+                    .split(" in ")
+                    .next()
+                    .unwrap_or_default();
+                names.extend(words(target).map(str::to_owned));
+                open.push(line.indent + 1);
+            }
+            "while" | "match" | "case" if is_block => open.push(line.indent + 1),
+            "exec" if line.header.starts_with("exec(") => return None,
             _ => bind_statement(line.header, &mut names)?,
         }
     }
+    // `def __getattr__`, `__getattr__ = make_getattr(__name__)`,
+    // `__getattr__, __dir__, __all__ = lazy.attach(…)`, `from ._lazy import __getattr__`.
+    if names.contains("__getattr__") {
+        return None;
+    }
     Some(names)
+}
+
+/// The identifiers of `text`, in order.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.chars().next().is_some_and(|c| !c.is_ascii_digit()))
+}
+
+/// True when `source` makes modules at run time: it writes to `sys.modules` (replaces itself
+/// by a lazy module object, `sys.modules[__name__] = LazyModule(…)`, sets its class, or aliases
+/// another module, `sys.modules["pkg.x"] = y`), or installs an import hook on `sys.meta_path`
+/// (as `six.moves` does). Modules under such a module's package may exist without a file.
+///
+/// A text search, so a mention in a comment or a string counts too: when in doubt, open.
+pub fn registers_modules(source: &str) -> bool {
+    let writes = |needle: &str| {
+        memchr::memmem::find_iter(source.as_bytes(), needle.as_bytes()).any(|at| {
+            let before = source[..at].trim_end();
+            before.ends_with("setattr(") || is_write(&source[at + needle.len()..])
+        })
+    };
+    writes("sys.modules") || writes("sys.meta_path")
+}
+
+/// True when `source` writes its own namespace by name: `globals().update(…)`,
+/// `globals()[name] = …`, `vars()[…] = …`.
+fn writes_own_namespace(source: &str) -> bool {
+    ["globals()", "vars()", "locals()"].iter().any(|needle| {
+        memchr::memmem::find_iter(source.as_bytes(), needle.as_bytes())
+            .any(|at| is_write(&source[at + needle.len()..]))
+    })
+}
+
+/// True when `rest` (the text after a mapping or list expression) writes to it: `[key] = …`,
+/// `[key].attr = …`, `.update(…)`, `.setdefault(…)`, `.append(…)`, `.insert(…)`,
+/// `.extend(…)`, `+= …`, `= …`.
+fn is_write(rest: &str) -> bool {
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let is_assignment =
+        |tail: &str| tail.starts_with("+=") || (tail.starts_with('=') && !tail.starts_with("=="));
+    if let Some(subscript) = rest.strip_prefix('[') {
+        let mut depth = 1usize;
+        let Some(close) = subscript.find(|c: char| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        }) else {
+            return false;
+        };
+        let tail = subscript[close + 1..].trim_start_matches([' ', '\t']);
+        if let Some(attribute) = tail.strip_prefix('.') {
+            // `sys.modules[__name__].__class__ = LazyModule`
+            let end = attribute
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(attribute.len());
+            return is_assignment(attribute[end..].trim_start_matches([' ', '\t']));
+        }
+        return is_assignment(tail);
+    }
+    if let Some(method) = rest.strip_prefix('.') {
+        return [
+            "update(",
+            "setdefault(",
+            "__setitem__(",
+            "append(",
+            "insert(",
+            "extend(",
+        ]
+        .iter()
+        .any(|m| method.starts_with(m));
+    }
+    is_assignment(rest)
 }
 
 /// Adds the names one simple statement binds (an import or an assignment); `None` for
 /// `from x import *`.
 fn bind_statement(statement: &str, names: &mut HashSet<String>) -> Option<()> {
+    // `=` for an assignment, `:` for an annotated declaration (`loader: Loader`).
     let is_binding = statement.starts_with("import ")
         || statement.starts_with("from ")
-        || statement.contains('=');
+        || statement.contains(['=', ':']);
     if !is_binding {
         return Some(());
     }
@@ -283,7 +396,8 @@ fn skip_string(bytes: &[u8], i: usize) -> usize {
 }
 
 /// True when the statement on `lines[index]` sits in the body of a `try:` that catches
-/// `ImportError` or anything broader, or of a `with` that expects an `ImportError` (a test).
+/// `ImportError` or anything broader, of a `with` that expects an `ImportError` (a test), of
+/// `if TYPE_CHECKING:` (never runs), or of a branch of a version or platform test.
 fn is_optional(lines: &[Line<'_>], index: usize) -> bool {
     let mut indent = lines[index].indent;
     let mut i = index;
@@ -305,6 +419,46 @@ fn is_optional(lines: &[Line<'_>], index: usize) -> bool {
             .any(|e| line.header.contains(e));
         if line.word == "with" && expects_failure {
             return true;
+        }
+        // `if not TYPE_CHECKING:` runs.
+        let type_checking =
+            line.header.contains("TYPE_CHECKING") && !line.header.contains("not TYPE_CHECKING");
+        if matches!(line.word, "if" | "elif") && type_checking {
+            return true;
+        }
+        if matches!(line.word, "if" | "elif" | "else") && tests_version_or_platform(lines, i) {
+            return true;
+        }
+    }
+    false
+}
+
+/// True when a header of the `if`/`elif`/`else` chain that ends at `lines[branch]` tests the
+/// Python version or the platform: what it imports may only exist elsewhere.
+fn tests_version_or_platform(lines: &[Line<'_>], branch: usize) -> bool {
+    const MARKERS: [&str; 8] = [
+        "sys.version_info",
+        "sys.platform",
+        "sys.implementation",
+        "os.name",
+        "platform.",
+        "PY2",
+        "PY3",
+        "PYPY",
+    ];
+    let indent = lines[branch].indent;
+    for line in lines[..=branch].iter().rev() {
+        if line.indent > indent {
+            continue;
+        }
+        if line.indent < indent || !matches!(line.word, "if" | "elif" | "else") {
+            return false;
+        }
+        if MARKERS.iter().any(|m| line.header.contains(m)) {
+            return true;
+        }
+        if line.word == "if" {
+            return false;
         }
     }
     false
@@ -397,7 +551,8 @@ mod tests {
         assert_eq!(
             names,
             [
-                "K", "P", "Q", "R", "T", "X", "Y", "Z", "b", "d", "f", "g", "h", "np", "os"
+                "K", "P", "Q", "R", "T", "X", "Y", "Z", "b", "d", "f", "g", "h", "i", "loop_var",
+                "np", "os"
             ]
         );
     }
@@ -408,6 +563,69 @@ mod tests {
         assert_eq!(
             top_level_names("def __getattr__(name):\n    return 1\n"),
             None
+        );
+    }
+
+    #[test]
+    fn names_made_at_run_time_make_the_module_open() {
+        for open in [
+            "import sys\nsys.modules[__name__] = _LazyModule(__name__)\n",
+            "sys.modules[__name__].__class__ = Deprecated\n",
+            "sys.modules[names[0]] = x\n",
+            "setattr(sys.modules[__name__], 'x', 1)\n",
+            "sys.meta_path.append(_importer)\n",
+            "globals().update(make())\n",
+            "for n in NAMES:\n    globals()[n] = n\n",
+            "vars()['X'] = 1\n",
+            "__getattr__ = make_getattr(__name__)\n",
+            "__getattr__, __dir__, __all__ = lazy.attach(__name__)\n",
+            "from ._lazy import __getattr__\n",
+            "exec(open('_consts.py').read())\n",
+        ] {
+            assert_eq!(top_level_names(open), None, "{open}");
+        }
+        // Reading these is not making anything.
+        let closed = "import sys\nmod = sys.modules[__name__]\nif sys.modules.get('x') == y:\n    pass\n\
+                      for f in sys.meta_path:\n    pass\nG = globals()['X']\n";
+        assert!(top_level_names(closed).is_some());
+        assert!(registers_modules("sys.modules['pkg.x'] = y\n"));
+        assert!(!registers_modules("globals()['x'] = 1\n"));
+    }
+
+    #[test]
+    fn declarations_loop_targets_and_globals_are_names() {
+        let source = "defaultTestLoader: TestLoader\nwith open(p) as f:\n    pass\n\
+                      match = re.match('a', 'b')\ndef setup():\n    global _cache, _ready  # not: comment\n    _cache = {}\n";
+        let names = top_level_names(source).unwrap();
+        for name in [
+            "defaultTestLoader",
+            "f",
+            "match",
+            "setup",
+            "_cache",
+            "_ready",
+        ] {
+            assert!(names.contains(name), "{name}: {names:?}");
+        }
+        assert!(!names.contains("comment"));
+    }
+
+    #[test]
+    fn imports_that_never_run_or_run_somewhere_else_are_optional() {
+        let source = "if TYPE_CHECKING:\n    from a import b\nelse:\n    from a import c\n\
+                      if sys.version_info >= (3, 11):\n    import d\nelif X:\n    import e\nelse:\n    import f\n\
+                      if DEBUG:\n    import g\nif not TYPE_CHECKING:\n    import h\n";
+        assert_eq!(
+            texts(source),
+            vec![
+                ("from a import b", true),
+                ("from a import c", false),
+                ("import d", true),
+                ("import e", true),
+                ("import f", true),
+                ("import g", false),
+                ("import h", false),
+            ]
         );
     }
 

@@ -17,25 +17,37 @@ use crate::resolve::{ImportRoots, ModuleMoves};
 use crate::rewrite::{Change, RefKind};
 use crate::walk::WalkedFile;
 
-/// Every module and package of the tree, with the file that defines it (none for a
-/// namespace package).
+/// Every module and package of the tree, with the files that define it (none for a
+/// namespace package; a `.py` file and its `.pyi` stub both, when both exist).
 #[derive(Debug, Default)]
 pub struct ModuleIndex {
-    modules: HashMap<ModuleName, Option<String>>,
+    modules: HashMap<ModuleName, Vec<String>>,
     /// Modules built from Cython sources or shipped compiled (`.pyx`, `.so`, `.pyd`): what
     /// they define cannot be read, so they are taken to define anything.
     opaque: HashSet<ModuleName>,
+    /// Packages whose directory holds sources of compiled code (C, C++, Rust, Fortran):
+    /// modules under them may be built from those and exist without a Python file.
+    native: HashSet<ModuleName>,
 }
+
+/// Extensions of sources that build extension modules.
+const NATIVE_SOURCES: [&str; 9] = [
+    ".c", ".cc", ".cpp", ".cxx", ".c++", ".rs", ".f", ".f90", ".swg",
+];
 
 impl ModuleIndex {
     /// Indexes the Python files of `files`.
     pub fn build(roots: &ImportRoots, files: &[WalkedFile]) -> Self {
-        let mut modules = HashMap::new();
+        let mut modules: HashMap<ModuleName, Vec<String>> = HashMap::new();
         let mut opaque = HashSet::new();
+        let mut native_sources = Vec::new();
         for file in files {
             let module = if let Some(module) = roots.module_of_file(&file.path) {
                 module
             } else {
+                if NATIVE_SOURCES.iter().any(|e| file.path.ends_with(e)) {
+                    native_sources.push(file.path.as_str());
+                }
                 let Some(module) = extension_module(roots, &file.path) else {
                     continue;
                 };
@@ -45,11 +57,29 @@ impl ModuleIndex {
             let mut package = module.parent();
             while let Some(p) = package {
                 package = p.parent();
-                modules.entry(p).or_insert(None);
+                modules.entry(p).or_default();
             }
-            modules.insert(module, Some(file.path.clone()));
+            modules.entry(module).or_default().push(file.path.clone());
         }
-        Self { modules, opaque }
+        // A native source belongs to the nearest package above it (`pkg/src/_x.c` → `pkg`).
+        let mut native = HashSet::new();
+        for source in native_sources {
+            let mut dir = source;
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                dir = parent;
+                if let Some(package) = roots.module_of_dir(dir)
+                    && modules.contains_key(&package)
+                {
+                    native.insert(package);
+                    break;
+                }
+            }
+        }
+        Self {
+            modules,
+            opaque,
+            native,
+        }
     }
 
     /// True for a module whose names cannot be read (Cython or compiled).
@@ -68,8 +98,28 @@ impl ModuleIndex {
         ModuleName::new(name).is_some_and(|m| self.modules.contains_key(&m))
     }
 
-    fn file_of(&self, module: &ModuleName) -> Option<&str> {
-        self.modules.get(module)?.as_deref()
+    /// The files that define `module`: none for a namespace package or a module the tree
+    /// does not have; its `.py` and its `.pyi` when both exist.
+    pub fn files_of(&self, module: &ModuleName) -> &[String] {
+        self.modules.get(module).map_or(&[], Vec::as_slice)
+    }
+
+    /// True for a namespace package of the tree (a directory without `__init__.py`).
+    pub fn is_namespace(&self, module: &ModuleName) -> bool {
+        self.modules.get(module).is_some_and(Vec::is_empty)
+    }
+
+    /// True when `module` or a package above it ships sources of compiled code in its
+    /// directory (see [`ModuleIndex::build`]).
+    pub fn may_be_native(&self, module: &ModuleName) -> bool {
+        let mut at = Some(module.clone());
+        while let Some(m) = at {
+            if self.native.contains(&m) {
+                return true;
+            }
+            at = m.parent();
+        }
+        false
     }
 }
 
@@ -95,7 +145,8 @@ fn extension_module(roots: &ImportRoots, path: &str) -> Option<ModuleName> {
 #[derive(Debug)]
 enum Defined {
     Names(HashSet<String>),
-    /// `from x import *` or a module-level `__getattr__`: it may define anything.
+    /// Names made at run time (`from x import *`, a module-level `__getattr__`, …): it may
+    /// define anything.
     Anything,
 }
 
@@ -255,8 +306,10 @@ impl<'a> References<'a> {
     }
 
     /// True when module `module` defines `name` (or may, as far as can be told): a
-    /// submodule, a top-level definition, assignment or import, or anything at all when the
-    /// module has `from x import *` or a module-level `__getattr__`.
+    /// submodule, a top-level definition, assignment or import (in its `.py` or its `.pyi`),
+    /// or anything at all when the module's names are made at run time (`from x import *`, a
+    /// module-level `__getattr__`, `globals()` writes, a lazy module object: see
+    /// [`crate::import_scan::top_level_names`]).
     pub fn defines(&self, module: &ModuleName, name: &str) -> bool {
         // Every module object has these, whatever its file says.
         const MODULE_ATTRIBUTES: [&str; 10] = [
@@ -277,9 +330,15 @@ impl<'a> References<'a> {
         if module.join(name).is_some_and(|m| self.index.contains(&m)) {
             return true;
         }
-        let Some(file) = self.index.file_of(module) else {
-            return false;
-        };
+        // A `.py` and its `.pyi` stub: a name from either counts.
+        self.index
+            .files_of(module)
+            .iter()
+            .any(|file| self.file_defines(file, name))
+    }
+
+    /// True when module file `file` defines `name`, or may.
+    fn file_defines(&self, file: &str, name: &str) -> bool {
         let defined = {
             let cache = self.defined.lock().expect("no panics while locked");
             cache.get(file).cloned()

@@ -106,6 +106,39 @@ impl ImportRoots {
     pub fn package_of_file(&self, path: &str) -> Option<ModuleName> {
         self.module_of_dir(split_file(path).0)
     }
+
+    /// The import roots, root-relative (`""` is the root itself), deepest first.
+    pub fn dirs(&self) -> &[String] {
+        &self.roots
+    }
+
+    /// The import root that file `path` lies under (`""` for the root itself).
+    pub fn import_root_of<'a>(&'a self, path: &str) -> &'a str {
+        self.root_of(path)
+    }
+
+    /// True when a directory between file `path` and its import root is no identifier
+    /// (`tests/roots/test-ext-autodoc/target/__init__.py`): the file belongs to some other
+    /// `sys.path` entry, which regraft does not know.
+    pub fn is_outside_module_space(&self, path: &str) -> bool {
+        self.dir_components(split_file(path).0).is_none()
+    }
+
+    /// Where the files of `module` would be, under each import root, without extension:
+    /// `a.b.c` → `a/b/c`, `src/a/b/c`, … (root-relative, `/`-separated).
+    pub fn module_paths(&self, module: &ModuleName) -> Vec<String> {
+        let relative = module.components().collect::<Vec<_>>().join("/");
+        self.roots
+            .iter()
+            .map(|r| {
+                if r.is_empty() {
+                    relative.clone()
+                } else {
+                    format!("{r}/{relative}")
+                }
+            })
+            .collect()
+    }
 }
 
 fn split_file(path: &str) -> (&str, &str) {

@@ -260,3 +260,398 @@ fn extension_modules_are_modules_that_may_define_anything() {
     let run = regraft(tmp.path(), &["check", "backtester_v2/fast.py"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+/// `pkg/static.py`, an ordinary module with one name, for the true findings beside each form
+/// of doubt: `import pkg.gone` (RG002) and `from pkg.static import missing` (RG003).
+const STATIC: [(&str, &str); 2] = [("pkg/__init__.py", ""), ("pkg/static.py", "X = 1\n")];
+const TRUE_FINDINGS: &str = "import pkg.gone\nfrom pkg.static import X, missing\n";
+
+/// Runs `check` on the whole tree; returns the report (and asserts exit 1, for the true
+/// findings).
+fn check_report(dir: &std::path::Path, args: &[&str]) -> String {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    let run = regraft(dir, &all);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    run.stdout
+}
+
+/// The report of the two true findings of [`TRUE_FINDINGS`] in file `path` (at `line`).
+fn true_findings(path: &str, line: usize) -> String {
+    format!(
+        "{path}:{line}:8: RG002 no module `pkg.gone` in the project\n\
+         {path}:{}:27: RG003 `pkg.static` has no `missing`: it neither defines, imports nor re-exports it, and it is no submodule\n\
+         regraft check: 2 problems\n",
+        line + 1
+    )
+}
+
+/// Form 1: setuptools-scm and hatch-vcs write `_version.py` at build time, and `.gitignore`
+/// hides it; it exists all the same.
+#[test]
+fn a_gitignored_generated_module_still_exists() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::common::git(tmp.path(), &["init", "-q"]);
+    write_tree(
+        tmp.path(),
+        &[
+            (".gitignore", "/gen/_version.py\n/gen/_build/\n"),
+            ("gen/__init__.py", "from ._version import version\n"),
+            ("gen/_version.py", "version = '1.0'\n"),
+            ("gen/_build/info.py", "DATE = 1\n"),
+            (
+                "app.py",
+                "from gen._version import version\nfrom gen import _version\nimport gen._build.info\n",
+            ),
+            ("true.py", TRUE_FINDINGS),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    assert_eq!(check_report(tmp.path(), &[]), true_findings("true.py", 1));
+}
+
+/// Form 2: transformers' `sys.modules[__name__] = _LazyModule(…)`: the package object is
+/// replaced, and its names are made on demand.
+#[test]
+fn a_module_replaced_in_sys_modules_is_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "lazy_pkg/__init__.py",
+                "import sys\nfrom ._lazy import LazyModule\n\n_import_structure = {\"models\": [\"AutoModel\"]}\n\
+                 sys.modules[__name__] = LazyModule(__name__, globals()[\"__file__\"], _import_structure)\n",
+            ),
+            (
+                "lazy_pkg/_lazy.py",
+                "import types\n\n\nclass LazyModule(types.ModuleType):\n    pass\n",
+            ),
+            (
+                "other/__init__.py",
+                "import sys\nsys.modules[__name__].__class__ = _Deprecated\n",
+            ),
+            (
+                "app.py",
+                "from lazy_pkg import AutoModel\nfrom other import anything\n",
+            ),
+            ("true.py", TRUE_FINDINGS),
+            (
+                "pkg/lazy_static.py",
+                "from lazy_pkg._lazy import NotThere\n",
+            ),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    // `_lazy` itself is an ordinary module: a name it lacks is still reported.
+    let report = check_report(tmp.path(), &[]);
+    assert_eq!(
+        report,
+        "pkg/lazy_static.py:1:28: RG003 `lazy_pkg._lazy` has no `NotThere`: it neither defines, imports nor re-exports it, and it is no submodule\n\
+         true.py:1:8: RG002 no module `pkg.gone` in the project\n\
+         true.py:2:27: RG003 `pkg.static` has no `missing`: it neither defines, imports nor re-exports it, and it is no submodule\n\
+         regraft check: 3 problems\n"
+    );
+}
+
+/// Form 2: `sys.modules["pkg.x"] = y` makes a module without a file.
+#[test]
+fn a_module_aliased_into_sys_modules_exists_without_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "compat/__init__.py",
+                "import sys\nfrom . import _impl\nsys.modules['compat.moved'] = _impl\n",
+            ),
+            ("compat/_impl.py", "thing = 1\n"),
+            ("aliases/__init__.py", "from . import setup_aliases\n"),
+            (
+                "aliases/setup_aliases.py",
+                "import sys\nfrom . import _real\nsys.modules.setdefault('aliases.alias', _real)\n",
+            ),
+            ("aliases/_real.py", ""),
+            (
+                "app.py",
+                "import compat.moved\nfrom compat.moved import thing\nfrom compat import moved\nimport aliases.alias\n",
+            ),
+            ("true.py", TRUE_FINDINGS),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    assert_eq!(check_report(tmp.path(), &[]), true_findings("true.py", 1));
+}
+
+/// Form 2: `six.moves`: a `sys.meta_path` finder makes the modules under `six`.
+#[test]
+fn a_meta_path_importer_opens_its_package() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "six.py",
+                "import sys\n\n\nclass _SixMetaPathImporter:\n    pass\n\n\n\
+                 _importer = _SixMetaPathImporter(__name__)\nsys.meta_path.append(_importer)\n",
+            ),
+            (
+                "app.py",
+                "from six.moves import urllib\nimport six.moves.configparser\nfrom six.moves.urllib.parse import urlparse\n",
+            ),
+            ("true.py", TRUE_FINDINGS),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    assert_eq!(check_report(tmp.path(), &[]), true_findings("true.py", 1));
+}
+
+/// Form 2: the assignment forms of a module `__getattr__` (`lazy_loader.attach`, a factory).
+#[test]
+fn an_assigned_module_getattr_makes_the_module_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "skimg/__init__.py",
+                "import lazy_loader as lazy\n\n__getattr__, __dir__, __all__ = lazy.attach(__name__, submodules=['filters'])\n",
+            ),
+            (
+                "skimg/deprecated.py",
+                "from ._shim import make_getattr\n\n__getattr__ = make_getattr(__name__)\n",
+            ),
+            ("skimg/_shim.py", "def make_getattr(name):\n    pass\n"),
+            ("skimg/reexport.py", "from ._lazy import __getattr__\n"),
+            ("skimg/_lazy.py", "def __getattr__(name):\n    pass\n"),
+            (
+                "app.py",
+                "from skimg import gaussian\nfrom skimg.deprecated import old_name\nfrom skimg.reexport import late\n",
+            ),
+            ("true.py", TRUE_FINDINGS),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    assert_eq!(check_report(tmp.path(), &[]), true_findings("true.py", 1));
+}
+
+/// Form 2: names written through `globals()` or `vars()`.
+#[test]
+fn a_module_that_writes_its_globals_is_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "consts/__init__.py",
+                "NAMES = ['RED', 'GREEN']\nfor _name in NAMES:\n    globals()[_name] = _name\n",
+            ),
+            ("consts/more.py", "globals().update(dict(BLUE=1))\n"),
+            ("consts/other.py", "vars()['CYAN'] = 2\n"),
+            (
+                "app.py",
+                "from consts import RED, GREEN\nfrom consts.more import BLUE\nfrom consts.other import CYAN\n",
+            ),
+            ("true.py", TRUE_FINDINGS),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    assert_eq!(check_report(tmp.path(), &[]), true_findings("true.py", 1));
+}
+
+/// Form 3: a `.pyi` beside its `.py` adds names (the stub omits private ones; the module
+/// omits what only the stub declares); a declaration without a value counts in both.
+#[test]
+fn a_stub_beside_its_module_adds_names_not_hides_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "pkg/loader.py",
+                "defaultTestLoader: TestLoader\n\n\ndef _private():\n    pass\n\n\ndef api():\n    pass\n",
+            ),
+            (
+                "pkg/loader.pyi",
+                "def api() -> None: ...\ntyped_only: int\n",
+            ),
+            (
+                "app.py",
+                "from pkg.loader import defaultTestLoader, _private, api, typed_only\n",
+            ),
+            ("true.py", TRUE_FINDINGS),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    assert_eq!(check_report(tmp.path(), &[]), true_findings("true.py", 1));
+}
+
+/// Form 4: Sphinx's test roots are packages of a `sys.path` entry the test adds
+/// (`tests/roots/test-ext-autodoc`, no identifier): their relative imports climb nowhere.
+#[test]
+fn a_relative_import_under_a_non_identifier_directory_is_quiet() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "tests/roots/test-ext-autodoc/target/__init__.py",
+                "from .enums import EnumCls\nfrom .. import conf\n",
+            ),
+            (
+                "tests/roots/test-ext-autodoc/target/enums.py",
+                "class EnumCls:\n    pass\n",
+            ),
+            ("pkg/climbs.py", "from ... import nothing\n"),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    let run = regraft(tmp.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // A relative import that climbs out of an ordinary package is still reported.
+    assert_eq!(
+        run.stdout,
+        "pkg/climbs.py:1:6: RG002 relative import `...` climbs above the top-level package\nregraft check: 1 problems\n"
+    );
+}
+
+/// Form 5: extension modules compiled from C/C++ sources, or declared in `setup.py`.
+#[test]
+fn a_module_compiled_from_c_sources_is_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "markup/__init__.py",
+                "from ._speedups import escape\nfrom . import _cmodule\nimport markup.native._deep\n",
+            ),
+            ("markup/_speedups.c", "#include <Python.h>\n"),
+            ("markup/src/_cmodule.cpp", "// C++\n"),
+            (
+                "setup.py",
+                "from setuptools import Extension, setup\n\
+                 setup(ext_modules=[Extension(\"plain._ext\", sources=[\"csrc/ext.c\"])])\n",
+            ),
+            ("csrc/ext.c", "#include <Python.h>\n"),
+            (
+                "plain/__init__.py",
+                "from ._ext import fast\nimport plain.gone\n",
+            ),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    let run = regraft(tmp.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // `plain` ships no C sources: only the module setup.py declares is open.
+    assert_eq!(
+        run.stdout,
+        "plain/__init__.py:2:8: RG002 no module `plain.gone` in the project\nregraft check: 1 problems\n"
+    );
+}
+
+/// Imports that never run (`if TYPE_CHECKING:`) or run only on some Python or platform.
+#[test]
+fn imports_under_type_checking_and_version_tests_are_optional() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "app.py",
+                "import sys\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from pkg._typeshed import StrPath\n\
+                 if sys.version_info >= (3, 11):\n    from pkg._compat311 import x\nelif sys.version_info >= (3, 9):\n    pass\n\
+                 else:\n    from pkg._legacy import x\nif sys.platform == 'win32':\n    import pkg._winreg\n",
+            ),
+            ("true.py", TRUE_FINDINGS),
+        ],
+    );
+    write_tree(tmp.path(), &STATIC);
+    assert_eq!(check_report(tmp.path(), &[]), true_findings("true.py", 1));
+}
+
+/// `google/cloud/mylib/` in the tree does not make `google.protobuf` the project's: other
+/// `sys.path` entries add to namespace packages.
+#[test]
+fn modules_under_namespace_packages_only_are_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            ("google/cloud/mylib/__init__.py", "X = 1\n"),
+            (
+                "app.py",
+                "from google.protobuf import message\nimport google.cloud.storage\nimport google.cloud.mylib.gone\n",
+            ),
+        ],
+    );
+    let run = regraft(tmp.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // Under a regular package, a missing module is still reported.
+    assert_eq!(
+        run.stdout,
+        "app.py:3:8: RG002 no module `google.cloud.mylib.gone` in the project\nregraft check: 1 problems\n"
+    );
+}
+
+#[test]
+fn noqa_comments_silence_findings_on_their_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[(
+            "app.py",
+            "import pkg.gone  # noqa: RG002\nimport pkg.gone2  # NOQA\nimport pkg.gone3  # noqa:RG003,RG002\n\
+                 import pkg.gone4  # noqa: RG003\nimport pkg.gone5  # noqa: E501\n\
+                 from pkg.static import (\n    a,  # noqa: RG003\n    b,\n)\n",
+        )],
+    );
+    write_tree(tmp.path(), &STATIC);
+    assert_eq!(
+        check_report(tmp.path(), &[]),
+        "app.py:4:8: RG002 no module `pkg.gone4` in the project\n\
+         app.py:5:8: RG002 no module `pkg.gone5` in the project\n\
+         app.py:8:5: RG003 `pkg.static` has no `b`: it neither defines, imports nor re-exports it, and it is no submodule\n\
+         regraft check: 3 problems\n"
+    );
+}
+
+#[test]
+fn select_and_ignore_choose_the_codes_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(tmp.path(), &[("true.py", TRUE_FINDINGS)]);
+    write_tree(tmp.path(), &STATIC);
+    let [missing_module, missing_name, _] = {
+        let all = true_findings("true.py", 1);
+        let lines: Vec<String> = all.lines().map(|l| format!("{l}\n")).collect();
+        [lines[0].clone(), lines[1].clone(), lines[2].clone()]
+    };
+    let one = "regraft check: 1 problems\n";
+    assert_eq!(
+        check_report(tmp.path(), &["--ignore", "RG003"]),
+        format!("{missing_module}{one}")
+    );
+    assert_eq!(
+        check_report(tmp.path(), &["--select", "rg003,RG004"]),
+        format!("{missing_name}{one}")
+    );
+    for clean in [
+        &["--ignore", "RG002,RG003"][..],
+        &["--select", "RG002", "--ignore", "RG002"],
+        &["--select", "RG001", "--select", "RG004"],
+    ] {
+        let mut args = vec!["check"];
+        args.extend_from_slice(clean);
+        let run = regraft(tmp.path(), &args);
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{clean:?}");
+    }
+    let bad = regraft(tmp.path(), &["check", "--ignore", "RG003,RG009"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("unknown check code `RG009`\nhelp: the codes are RG001 (")
+            && bad.stderr.contains("RG005 ("),
+        "{}",
+        bad.stderr
+    );
+}
