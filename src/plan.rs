@@ -405,6 +405,8 @@ pub(crate) struct Scan<'a> {
     needles: Vec<memmem::Finder<'a>>,
     references: References<'a>,
     text_files: globset::GlobSet,
+    /// Whether docstrings and comments are rewritten.
+    text: crate::rules::TextOptions,
 }
 
 impl<'a> Scan<'a> {
@@ -442,6 +444,7 @@ impl<'a> Scan<'a> {
             text_files: text_files
                 .build()
                 .map_err(|e| Error::Usage(format!("[files] include: {e}")))?,
+            text: rules.text,
         })
     }
 
@@ -481,6 +484,7 @@ impl Scan<'_> {
             moves: self.moves,
             references: Some(&self.references),
             module: self.roots.module_of_file(path),
+            text: self.text,
         }
     }
 

@@ -9,6 +9,7 @@
 //! prose is never touched. Reads module files (to learn what they define), never writes.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -279,19 +280,6 @@ impl<'a> References<'a> {
         self.moves.renamed_symbols().any(|s| s == name)
     }
 
-    /// True when `prefix` (the text before a placeholder, as in `f"a.b.{name}"` or
-    /// `"a.b.%s"`) is a moved module followed by a dot: the string builds a moved module path
-    /// at run time, which only a human can rewrite.
-    pub fn builds_moved_path(&self, prefix: &str) -> bool {
-        let start = prefix
-            .char_indices()
-            .rev()
-            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
-            .map_or(0, |(i, c)| i + c.len_utf8());
-        let token = &prefix[start..];
-        token.ends_with('.') && self.dotted(token).is_some_and(|new| new != token)
-    }
-
     /// For a module of the tree: the module as the tree has it now (the old name before a
     /// move, the new one after it), and its name after the run.
     fn existing_module(&self, module: &ModuleName) -> Option<(ModuleName, ModuleName)> {
@@ -359,19 +347,39 @@ impl<'a> References<'a> {
 
     /// The references in a text file that is not Python (`path` tells its kind only).
     pub fn rewrite_text_file(&self, source: &str) -> Vec<Change> {
+        self.rewrite_tokens(source, 0..source.len(), RefKind::Config)
+    }
+
+    /// The references written as words in `source[range]`: each whole dotted name (of at
+    /// least two components) or root-relative path that names something moved. Dotted names
+    /// are reported as `kind`, paths as [`RefKind::Path`]. The same policy serves text files,
+    /// and strings, docstrings and comments in Python files.
+    pub fn rewrite_tokens(&self, source: &str, range: Range<usize>, kind: RefKind) -> Vec<Change> {
         let mut changes = Vec::new();
         let bytes = source.as_bytes();
         let is_token =
             |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b':' | b'-');
-        let mut i = 0;
-        while i < bytes.len() {
+        let mut i = range.start;
+        while i < range.end {
             if !is_token(bytes[i]) {
                 i += 1;
                 continue;
             }
             let start = i;
-            while i < bytes.len() && is_token(bytes[i]) {
+            while i < range.end && is_token(bytes[i]) {
                 i += 1;
+            }
+            // A word that goes on in a character outside ASCII is not a name of ours.
+            if source[i..range.end]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+                || source[range.start..start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+            {
+                continue;
             }
             // Punctuation that ends a sentence or a key is not part of the reference.
             let mut end = i;
@@ -386,13 +394,32 @@ impl<'a> References<'a> {
             let (kind, new) = if token.contains('/') {
                 (RefKind::Path, self.path(token))
             } else {
-                (RefKind::Config, self.dotted(token))
+                (kind, self.dotted(token))
             };
             if let Some(new) = new.filter(|n| n != token) {
                 changes.push(Change::replace(kind, begin..end, new));
             }
         }
         changes
+    }
+
+    /// When `prefix` ends in a package followed by a dot (`"pkg.plugins."` before a
+    /// placeholder) and a module right under that package moves: that module. The string
+    /// may build its name at run time, which only a human can tell.
+    pub fn completes_to_moved(&self, prefix: &str) -> Option<&crate::resolve::ModuleMove> {
+        let start = prefix
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let package = ModuleName::new(prefix[start..].strip_suffix('.')?)?;
+        if !self.index.contains(&package) {
+            return None;
+        }
+        self.moves
+            .moves()
+            .iter()
+            .find(|m| m.from_module.parent().as_ref() == Some(&package))
     }
 }
 

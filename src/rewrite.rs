@@ -39,6 +39,8 @@ pub struct FileContext<'a> {
     pub references: Option<&'a References<'a>>,
     /// The module the file defines (for renaming a symbol where it is defined).
     pub module: Option<ModuleName>,
+    /// Whether docstrings and comments are rewritten too.
+    pub text: crate::rules::TextOptions,
 }
 
 /// The kinds of reference regraft rewrites, as counted in reports.
@@ -57,8 +59,12 @@ pub enum RefKind {
     Split,
     /// An attribute chain such as `a.b.c.f()` after `import a.b.c`.
     Attribute,
-    /// A string whose whole content is a moved module path (`mock.patch("a.b.f")`).
+    /// A moved module path in a string (`mock.patch("a.b.f")`, `f"a.b.{x}"`, a message).
     String,
+    /// A moved module path in a docstring (doctests, Sphinx roles, notes).
+    Docstring,
+    /// A moved module path in a comment.
+    Comment,
     /// A root-relative path to a moved file, in a string or a text file.
     Path,
     /// A module path in a file that is not Python (TOML, YAML, INI, rst, …).
@@ -69,7 +75,7 @@ pub enum RefKind {
 
 impl RefKind {
     /// Every kind, in report order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::Import,
         Self::FromImport,
         Self::ImportedModule,
@@ -77,6 +83,8 @@ impl RefKind {
         Self::Split,
         Self::Attribute,
         Self::String,
+        Self::Docstring,
+        Self::Comment,
         Self::Path,
         Self::Config,
         Self::Symbol,
@@ -92,6 +100,8 @@ impl RefKind {
             Self::Split => "split import",
             Self::Attribute => "attribute chain",
             Self::String => "string",
+            Self::Docstring => "docstring",
+            Self::Comment => "comment",
             Self::Path => "file path",
             Self::Config => "config reference",
             Self::Symbol => "renamed symbol",
@@ -184,7 +194,16 @@ pub fn rewrite_python(source: &str, tree: &Tree, cx: &FileContext<'_>) -> Rewrit
     rename_definitions(tree.root_node(), source, cx, &mut scopes, &mut out);
     if let Some(references) = cx.references {
         for node in &found.strings {
-            rewrite_string(*node, source, references, &mut out);
+            rewrite_string(*node, source, cx, references, &mut out);
+        }
+        if cx.text.comments {
+            for node in &found.comments {
+                out.changes.extend(references.rewrite_tokens(
+                    source,
+                    node.byte_range(),
+                    RefKind::Comment,
+                ));
+            }
         }
     }
     out.changes.sort_by_key(|c| (c.range.start, c.range.end));
@@ -197,6 +216,7 @@ struct Found<'t> {
     from_imports: Vec<Node<'t>>,
     chains: Vec<Node<'t>>,
     strings: Vec<Node<'t>>,
+    comments: Vec<Node<'t>>,
 }
 
 /// One walk over the tree: import statements, and the tops of attribute chains.
@@ -238,6 +258,7 @@ fn collect(root: Node<'_>) -> Found<'_> {
                 object = node.child_by_field_name("object");
             }
             "string" if !in_error && !node.has_error() => found.strings.push(node),
+            "comment" if !in_error => found.comments.push(node),
             _ => {}
         }
         stack.extend(
@@ -657,7 +678,18 @@ pub fn newline_style(source: &str) -> &'static str {
 
 /// Rewrites a string whose whole content is a moved module path or a path to a moved file;
 /// reports one that builds a moved module path at run time (`f"a.b.{name}"`, `"a.b.%s"`).
-fn rewrite_string(node: Node<'_>, source: &str, references: &References<'_>, out: &mut Rewritten) {
+/// Rewrites the moved module names written in a string: each whole dotted name (or path)
+/// in its literal parts, the text around f-string placeholders and `%`/`{}` templates
+/// included (`f"pkg.old.lang.{code}"`). Python code kept in a string (`python -c "…"`,
+/// `exec("…")`) has its imports rewritten as code. A template that completes a package
+/// holding a moved module (`f"pkg.{name}"`) may build the moved name at run time: reported.
+fn rewrite_string(
+    node: Node<'_>,
+    source: &str,
+    cx: &FileContext<'_>,
+    references: &References<'_>,
+    out: &mut Rewritten,
+) {
     let mut cursor = node.walk();
     let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
     let prefix = children
@@ -668,6 +700,10 @@ fn rewrite_string(node: Node<'_>, source: &str, references: &References<'_>, out
     if prefix.contains('b') {
         return;
     }
+    let docstring = is_docstring(node);
+    if docstring && !cx.text.docstrings {
+        return;
+    }
     let contents: Vec<Node<'_>> = children
         .iter()
         .copied()
@@ -676,51 +712,124 @@ fn rewrite_string(node: Node<'_>, source: &str, references: &References<'_>, out
     let Some(first) = contents.first() else {
         return;
     };
-    let interpolated = children.iter().any(|c| c.kind() == "interpolation");
-    let content = text(*first, source);
-    // The text before the first placeholder of an f-string, `%` or `{}` format.
-    let before_placeholder = if interpolated {
-        Some(content)
-    } else {
-        content.find(['%', '{']).map(|i| &content[..i])
-    };
-    if let Some(prefix) = before_placeholder {
-        if references.builds_moved_path(prefix) && !is_docstring(node) {
-            out.problems.push(Problem {
-                offset: first.start_byte(),
-                message: format!(
-                    "this string builds a path under a moved module at run time (`{}…`); \
-                     rewrite it by hand",
-                    prefix.trim_start()
-                ),
-            });
-        }
-        return;
-    }
-    if contents.len() != 1 || first.named_child_count() > 0 {
-        return;
-    }
-    if references.is_renamed_symbol(content) && is_getattr_name(node, source) {
+    let whole = text(*first, source);
+    if contents.len() == 1
+        && first.named_child_count() == 0
+        && references.is_renamed_symbol(whole)
+        && is_getattr_name(node, source)
+    {
         out.problems.push(Problem {
             offset: node.start_byte(),
             message: format!(
-                "`{content}` is renamed by a [[rename]] rule, and this dynamic attribute access \
+                "`{whole}` is renamed by a [[rename]] rule, and this dynamic attribute access \
                  cannot be proven to mean it; check it by hand"
             ),
         });
         return;
     }
-    let (kind, new) = if content.contains('/') {
-        (RefKind::Path, references.path(content))
-    } else {
-        (RefKind::String, references.dotted(content))
-    };
-    if let Some(new) = new
-        && !is_docstring(node)
+    let interpolated = children.iter().any(|c| c.kind() == "interpolation");
+    if !docstring
+        && !interpolated
+        && contents.len() == 1
+        && rewrite_code_in_string(*first, source, cx, out)
     {
-        out.changes
-            .push(Change::replace(kind, first.byte_range(), new));
+        return;
     }
+    let kind = if docstring {
+        RefKind::Docstring
+    } else {
+        RefKind::String
+    };
+    for content in &contents {
+        out.changes
+            .extend(references.rewrite_tokens(source, content.byte_range(), kind));
+        // The literal text right before a placeholder: `{}` and `%s` in a template, or the
+        // next part of an f-string.
+        let literal = text(*content, source);
+        let before_placeholder = match literal.find(['%', '{']) {
+            Some(at) => Some(&literal[..at]),
+            None if content
+                .next_sibling()
+                .is_some_and(|n| n.kind() == "interpolation") =>
+            {
+                Some(literal)
+            }
+            None => None,
+        };
+        if let Some(prefix) = before_placeholder
+            && !docstring
+            && let Some(moved) = references.completes_to_moved(prefix)
+        {
+            out.problems.push(Problem {
+                offset: content.start_byte(),
+                message: format!(
+                    "this string builds a module path under `{}` at run time, and `{}` moved to \
+                     `{}`: check it by hand",
+                    moved
+                        .from_module
+                        .parent()
+                        .map_or_else(String::new, |p| p.to_string()),
+                    moved.from_module,
+                    moved.to_module
+                ),
+            });
+        }
+    }
+}
+
+/// Python code kept in a string (`python -c "from a.b import c"`, `exec("import a.b")`):
+/// when the text parses as statements and imports something, its imports are rewritten as
+/// code would be. Returns false when the string is not such code.
+fn rewrite_code_in_string(
+    content: Node<'_>,
+    source: &str,
+    cx: &FileContext<'_>,
+    out: &mut Rewritten,
+) -> bool {
+    let code = text(content, source);
+    if !code.contains("import ") {
+        return false;
+    }
+    let tree = crate::parse::parse_python(code);
+    let root = tree.root_node();
+    let imports = root
+        .named_children(&mut root.walk())
+        .any(|n| matches!(n.kind(), "import_statement" | "import_from_statement"));
+    if root.has_error() || !imports {
+        return false;
+    }
+    // The code runs on its own: no package for relative imports, no strings within.
+    let inner = FileContext {
+        package: None,
+        new_package: None,
+        references: None,
+        module: None,
+        ..cx.clone()
+    };
+    let rewritten = rewrite_python(code, &tree, &inner);
+    let start = content.start_byte();
+    for change in rewritten.changes {
+        out.changes.push(Change {
+            kind: change.kind,
+            range: change.range.start + start..change.range.end + start,
+            edits: change
+                .edits
+                .iter()
+                .map(|e| {
+                    Edit::replace(
+                        e.range().start + start..e.range().end + start,
+                        e.replacement(),
+                    )
+                })
+                .collect(),
+        });
+    }
+    out.problems
+        .extend(rewritten.problems.into_iter().map(|p| Problem {
+            offset: p.offset + start,
+            message: p.message,
+        }));
+    true
 }
 
 /// In the module that defines a symbol a `[[rename]]` renames in place (same module, new
@@ -1141,6 +1250,7 @@ mod tests {
             moves: &moves,
             references: None,
             module: roots.module_of_file(path),
+            text: crate::rules::TextOptions::default(),
         };
         let tree = crate::parse::parse_python(source);
         let result = rewrite_python(source, &tree, &cx);
@@ -1322,6 +1432,7 @@ mod tests {
             moves: &moves,
             references: None,
             module: roots.module_of_file("app.py"),
+            text: crate::rules::TextOptions::default(),
         };
         let tree = crate::parse::parse_python(source);
         let result = rewrite_python(source, &tree, &cx);

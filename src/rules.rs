@@ -25,6 +25,40 @@ struct RulesFile {
     renames: Vec<RawRename>,
     #[serde(default)]
     files: Option<RawFiles>,
+    #[serde(default)]
+    text: Option<RawText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawText {
+    #[serde(default = "yes")]
+    docstrings: bool,
+    #[serde(default = "yes")]
+    comments: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Which prose inside Python files has its module names rewritten (`[text]` in a rules
+/// file). Strings are always rewritten; docstrings and comments by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextOptions {
+    /// Docstrings (doctests, Sphinx roles, "see pkg.mod" notes).
+    pub docstrings: bool,
+    /// Comments.
+    pub comments: bool,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        Self {
+            docstrings: true,
+            comments: true,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +161,8 @@ pub struct Rules {
     pub source: Option<std::path::PathBuf>,
     /// The `[[rename]]` rules.
     pub renames: Vec<Rename>,
+    /// Whether docstrings and comments are rewritten (`[text]`).
+    pub text: TextOptions,
 }
 
 impl Default for Rules {
@@ -138,6 +174,7 @@ impl Default for Rules {
             text_files: DEFAULT_TEXT_FILES.iter().map(|g| (*g).to_owned()).collect(),
             source: None,
             renames: Vec::new(),
+            text: TextOptions::default(),
         }
     }
 }
@@ -215,6 +252,10 @@ impl Rules {
                 |f| f.include,
             ),
             source: None,
+            text: raw.text.map_or_else(TextOptions::default, |t| TextOptions {
+                docstrings: t.docstrings,
+                comments: t.comments,
+            }),
         };
         if rules.moves.is_empty() && rules.renames.is_empty() {
             return Err(Error::Usage(format!(
