@@ -126,7 +126,7 @@ count_codes() {
 import json, sys
 try:
     found = json.load(open(sys.argv[1]))
-except ValueError:
+except ValueError:  # not JSON: the caller reports the project as failed
     print("- - - - -")
     sys.exit()
 print(" ".join(str(sum(1 for d in found if d["code"] == c))
@@ -149,10 +149,12 @@ fi
 # Fetch and extract everything first, so that a set-up failure stops the run before any check.
 for e in "${entries[@]}"; do
     read -r name version sha <<<"$e"
-    extract "$(sdist "$name" "$version" "$sha")" "$DIR/$name-$version"
+    # sdist runs in a subshell: its `die` must stop this script too.
+    file=$(sdist "$name" "$version" "$sha") || exit 2
+    extract "$file" "$DIR/$name-$version"
 done
 
-row() { printf '%-30s %6s %5s %6s %6s %6s %6s %6s %6s %5s %7s\n' "$@"; }
+row() { printf '%-30s %6s %5s %6s %6s %6s %6s %6s %6s %8s %7s\n' "$@"; }
 echo
 echo "regraft: $BIN ($("$BIN" --version))"
 row project .py .pyi RG001 RG002 RG003 RG004 RG005 total exit seconds
@@ -165,15 +167,19 @@ for e in "${entries[@]}"; do
     py=$(find "$tree" -name '*.py' -type f | wc -l)
     pyi=$(find "$tree" -name '*.pyi' -type f | wc -l)
 
-    # Exit 1 means findings: expected here, never a reason to stop.
+    # Exit 1 means findings: expected here, never a reason to stop. The seconds are those of
+    # the JSON run; the text run is the same check again, for reading.
     start=$(date +%s.%N)
     rc=0
     "$BIN" check --root "$tree" --format json >"$out.json" 2>"$out.stderr" || rc=$?
     secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
     NO_COLOR=1 "$BIN" check --root "$tree" >"$out.txt" 2>>"$out.stderr" || true
 
+    codes=(- - - - -)
     if ((rc == 0 || rc == 1)); then
         read -r -a codes <<<"$(count_codes "$out.json")"
+    fi
+    if [[ ${codes[0]} != - ]]; then
         sum=0
         for i in 0 1 2 3 4; do
             sum=$((sum + codes[i]))
@@ -181,8 +187,8 @@ for e in "${entries[@]}"; do
         done
         status=$rc
     else
-        # Exit 2 (bad input) or a crash (a signal, a panic's 101): report, go on.
-        codes=(- - - - -)
+        # Exit 2 (bad input), a crash (a signal, a panic's 101) or output that is no JSON:
+        # report, go on.
         sum=-
         status="FAIL:$rc"
         failed=1
