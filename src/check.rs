@@ -552,7 +552,11 @@ impl Checker<'_> {
     /// `.gitignore`d generated module (`_version.py`), a compiled one (`x.*.so`, `x.pyd`,
     /// `x.pyc`) or a directory (a package, or a namespace package).
     fn on_disk(&self, module: &ModuleName) -> bool {
-        const SUFFIXES: [&str; 6] = [".py", ".pyi", ".pyc", ".pyx", ".pyd", ".so"];
+        // Besides modules, the templates a build turns into one (`_version.py.in`,
+        // `_fast.pyx.tp`).
+        const SUFFIXES: [&str; 10] = [
+            ".py", ".pyi", ".pyc", ".pyx", ".pyd", ".so", ".py.in", ".pyx.in", ".pyx.tp", ".py.tp",
+        ];
         self.roots.module_paths(module).iter().any(|base| {
             let full = self.root.join(base);
             if full.is_dir()
@@ -656,6 +660,10 @@ impl Checker<'_> {
         if build_files.contains("[lib]") && quoted(module.leaf()) {
             return true;
         }
+        // A build step that writes the module (`output: '_version_meson.py'` in meson.build).
+        if contains_word(build_files, &format!("{}.py", module.leaf())) {
+            return true;
+        }
         let Some(package) = module.parent() else {
             return false;
         };
@@ -669,7 +677,14 @@ impl Checker<'_> {
 
     /// The build files at the root and at each import root, one after the other.
     fn read_build_files(&self) -> String {
-        const BUILD_FILES: [&str; 4] = ["setup.py", "setup.cfg", "pyproject.toml", "Cargo.toml"];
+        const BUILD_FILES: [&str; 6] = [
+            "setup.py",
+            "setup.cfg",
+            "pyproject.toml",
+            "Cargo.toml",
+            "meson.build",
+            "CMakeLists.txt",
+        ];
         let mut text = String::new();
         for dir in self.roots.dirs() {
             for file in BUILD_FILES {

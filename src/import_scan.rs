@@ -151,7 +151,13 @@ pub fn registers_modules(source: &str) -> bool {
             before.ends_with("setattr(") || is_write(&source[at + needle.len()..])
         })
     };
-    writes("sys.modules") || writes("sys.meta_path")
+    // A package whose `__path__` grows (`__path__.extend(plugin_dirs)`, `extend_path`)
+    // finds modules in directories outside the tree (twisted.plugins).
+    let grows_path = memchr::memmem::find_iter(source.as_bytes(), b"__path__").any(|at| {
+        let before = source[..at].trim_end();
+        before.ends_with("setattr(") || !before.ends_with('.') && is_write(&source[at + 8..])
+    }) || source.contains("extend_path(");
+    writes("sys.modules") || writes("sys.meta_path") || grows_path
 }
 
 /// True when `source` writes its own namespace by name: `globals().update(…)`,

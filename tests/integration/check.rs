@@ -655,3 +655,65 @@ fn select_and_ignore_choose_the_codes_reported() {
         bad.stderr
     );
 }
+
+/// Found by the corpus run (scripts/corpus.sh) on twisted: `twisted.plugins` extends its
+/// `__path__` with plugin directories outside the tree, so `twisted.plugins.fakeendpoint`
+/// may exist anywhere.
+#[test]
+fn a_package_that_grows_its_path_is_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "app/plugins/__init__.py",
+                "\"\"\"Plugins: see the __path__ variable.\"\"\"\nfrom app.plugin import plugin_dirs\n\n__path__.extend(plugin_dirs(__name__))\n",
+            ),
+            ("app/plugin.py", "def plugin_dirs(name):\n    return []\n"),
+            ("app/__init__.py", ""),
+            (
+                "app/kept/__init__.py",
+                "\"\"\"Mentions pkg.__path__ only.\"\"\"\n",
+            ),
+            (
+                "app/main.py",
+                "from app.plugins import fakeendpoint\nimport app.kept.gone\n",
+            ),
+        ],
+    );
+    let run = regraft(tmp.path(), &["check"]);
+    assert_eq!(
+        run.stdout,
+        "app/main.py:2:8: RG002 no module `app.kept.gone` in the project\nregraft check: 1 problems\n",
+        "{}",
+        run.stderr
+    );
+}
+
+/// Found by the corpus run on pandas: `pandas/_version_meson.py` is written by a step of the
+/// root `meson.build` and is not in the sdist; a `.py.in` template becomes a module too.
+#[test]
+fn a_module_a_build_step_generates_exists() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "meson.build",
+                "project('frames', 'c')\ncustom_target('write_version', output: '_version_meson.py', command: [py, 'gen.py'])\n",
+            ),
+            (
+                "frames/__init__.py",
+                "from frames._version_meson import __version__\nfrom frames._build_info import when\nfrom frames._nothing import x\n",
+            ),
+            ("frames/_build_info.py.in", "when = '@DATE@'\n"),
+        ],
+    );
+    let run = regraft(tmp.path(), &["check"]);
+    assert_eq!(
+        run.stdout,
+        "frames/__init__.py:3:6: RG002 no module `frames._nothing` in the project\nregraft check: 1 problems\n",
+        "{}",
+        run.stderr
+    );
+}
