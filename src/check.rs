@@ -44,7 +44,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use tree_sitter::Node;
@@ -247,6 +247,8 @@ pub fn check(
         may_exist: Mutex::default(),
         registers: Mutex::default(),
         build_files: OnceLock::new(),
+        module_leaves: OnceLock::new(),
+        self_imports: Mutex::default(),
     };
     let chosen: Vec<&WalkedFile> = files
         .iter()
@@ -344,6 +346,11 @@ struct Checker<'a> {
     registers: Mutex<HashMap<String, bool>>,
     /// The text of the project's build files, read once, when first needed.
     build_files: OnceLock<String>,
+    /// The last component of every module of the tree, made when first needed.
+    module_leaves: OnceLock<HashSet<String>>,
+    /// Per package `__init__` file: the names it binds only by `from . import name` (bound
+    /// name → submodule), see [`Checker::lost_self_import`].
+    self_imports: Mutex<HashMap<String, Arc<HashMap<String, String>>>>,
 }
 
 /// One finding of an import statement: (offset in the statement, message, code).
@@ -369,6 +376,7 @@ impl Checker<'_> {
         };
         let lines = LineIndex::new(&source);
         let package = self.roots.package_of_file(path);
+        let mut packages_bound = Vec::new();
         // Only the import statements are parsed, each on its own (see `import_scan`).
         for statement in import_statements(&source) {
             if statement.optional {
@@ -383,6 +391,7 @@ impl Checker<'_> {
             {
                 continue;
             }
+            packages_bound.extend(self.packages_bound(node, statement.text, package.as_ref()));
             for (offset, message, code) in self.import(node, statement.text, path, package.as_ref())
             {
                 let at = lines.position(&source, statement.start + offset);
@@ -395,7 +404,194 @@ impl Checker<'_> {
                 });
             }
         }
+        if self.may_chain_to_a_lost_module(&source, &packages_bound) {
+            for (offset, message) in self.chains_through_packages(&source, &packages_bound) {
+                let at = lines.position(&source, offset);
+                out.push(Diagnostic {
+                    path: path.to_owned(),
+                    line: at.line,
+                    col: at.col,
+                    code: Code::MissingModule,
+                    message,
+                });
+            }
+        }
         Ok(out)
+    }
+
+    /// The names a `from` statement (or `import a.b as x`) binds to packages of the tree:
+    /// (local name, package).
+    fn packages_bound(
+        &self,
+        stmt: Node<'_>,
+        source: &str,
+        package: Option<&ModuleName>,
+    ) -> Vec<(String, ModuleName)> {
+        let mut bound = Vec::new();
+        let from = match stmt.child_by_field_name("module_name") {
+            Some(node) if node.kind() == "relative_import" => {
+                let (dots, name) = relative_import(node, source);
+                resolve_relative(package, dots, name.as_ref().map(ModuleName::as_str))
+            }
+            Some(node) => dotted_name(node, source),
+            None => None,
+        };
+        let mut c = stmt.walk();
+        for item in stmt.children_by_field_name("name", &mut c) {
+            let Some(name) = imported_name(item).and_then(|n| dotted_name(n, source)) else {
+                continue;
+            };
+            let alias = item.child_by_field_name("alias").map(|a| text(a, source));
+            let (local, module) = match (&from, alias) {
+                (Some(from), alias) => (
+                    alias.map_or_else(|| name.to_string(), str::to_owned),
+                    from.join(name.as_str()),
+                ),
+                // `import a.b as x`; a plain `import a.b` binds `a`, checked as an import.
+                (None, Some(alias)) => (alias.to_owned(), Some(name)),
+                (None, None) => continue,
+            };
+            if let Some(module) = module.filter(|m| self.is_package(m)) {
+                bound.push((local, module));
+            }
+        }
+        bound
+    }
+
+    /// True when `attr`, read through `package`, looks like a module that is not there: no
+    /// submodule and no name of `package`, but the name of a module elsewhere in the tree
+    /// (where a hand-made move put it).
+    fn looks_lost(&self, package: &ModuleName, attr: &str) -> bool {
+        let leaves = self
+            .module_leaves
+            .get_or_init(|| self.index.modules().map(|m| m.leaf().to_owned()).collect());
+        leaves.contains(attr)
+            && package.join(attr).is_some_and(|m| !self.index.contains(&m))
+            && (!self.references.defines(package, attr)
+                || self.lost_self_import(package, attr).is_some())
+    }
+
+    /// A cheap text pass before [`Checker::chains_through_packages`] parses a file: true when
+    /// some `name.attr.` follows a name bound to a package and `attr` looks lost.
+    fn may_chain_to_a_lost_module(&self, source: &str, bound: &[(String, ModuleName)]) -> bool {
+        let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+        bound.iter().any(|(local, package)| {
+            let needle = format!("{local}.");
+            source.match_indices(&needle).any(|(at, _)| {
+                if source[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| is_ident(c) || c == '.')
+                {
+                    return false;
+                }
+                let rest = &source[at + needle.len()..];
+                let attr_len = rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len());
+                rest[attr_len..].starts_with('.') && self.looks_lost(package, &rest[..attr_len])
+            })
+        })
+    }
+
+    /// True for a package of the tree (with or without `__init__.py`).
+    fn is_package(&self, module: &ModuleName) -> bool {
+        self.index.is_namespace(module)
+            || self.index.files_of(module).iter().any(|f| {
+                f.ends_with("/__init__.py") || f.ends_with("/__init__.pyi") || f == "__init__.py"
+            })
+    }
+
+    /// `RG002` for attribute chains through a name bound to a package: `plugins.render.x`
+    /// after `from pkg import plugins`, where `pkg.plugins` has no submodule `render` and
+    /// defines no such name, while a module named `render` exists elsewhere in the tree (what
+    /// a hand-made move leaves behind). Quiet when the name is bound again at module level,
+    /// or shadowed in a function, or when the package may hold the name after all.
+    fn chains_through_packages(
+        &self,
+        source: &str,
+        bound: &[(String, ModuleName)],
+    ) -> Vec<(usize, String)> {
+        let tree = parse_python(source);
+        let root = tree.root_node();
+        let mut rebound: HashSet<&str> = HashSet::new();
+        let mut chains = Vec::new();
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "identifier" => {
+                    let name = text(node, source);
+                    let in_import = node.parent().is_some_and(|p| {
+                        matches!(p.kind(), "dotted_name" | "aliased_import")
+                            && p.parent().is_some_and(|g| {
+                                matches!(
+                                    g.kind(),
+                                    "import_from_statement" | "import_statement" | "aliased_import"
+                                )
+                            })
+                    });
+                    // A function's own binding is the function's business (see the shadow
+                    // check below); one at module level changes what the name means.
+                    let mut scope = node.parent();
+                    while let Some(s) = scope.filter(|s| {
+                        !matches!(
+                            s.kind(),
+                            "function_definition" | "lambda" | "class_definition"
+                        )
+                    }) {
+                        scope = s.parent();
+                    }
+                    if !in_import && scope.is_none() && crate::rewrite::is_binding(node) {
+                        rebound.insert(name);
+                    }
+                }
+                "attribute" => {
+                    if let Some(object) = node.child_by_field_name("object")
+                        && object.kind() == "identifier"
+                    {
+                        chains.push(node);
+                    }
+                }
+                _ => {}
+            }
+            let mut c = node.walk();
+            stack.extend(node.children(&mut c));
+        }
+        let mut scopes = crate::rewrite::ShadowCache::default();
+        let mut found = Vec::new();
+        for chain in chains {
+            let (Some(object), Some(attribute)) = (
+                chain.child_by_field_name("object"),
+                chain.child_by_field_name("attribute"),
+            ) else {
+                continue;
+            };
+            let local = text(object, source);
+            let Some((_, package)) = bound.iter().find(|(name, _)| name == local) else {
+                continue;
+            };
+            if rebound.contains(local) || scopes.is_shadowed(object, local, source) {
+                continue;
+            }
+            let attr = text(attribute, source);
+            let Some(module) = package.join(attr) else {
+                continue;
+            };
+            // Only a chain that goes on (`plugins.render.Engine`) reads `attr` as a module;
+            // `mail.outbox` may be an attribute another module sets.
+            let goes_on = chain.parent().is_some_and(|p| {
+                p.kind() == "attribute" && p.child_by_field_name("object") == Some(chain)
+            });
+            if !goes_on || !self.looks_lost(package, attr) || self.may_be_submodule(&module) {
+                continue;
+            }
+            found.push((
+                chain.start_byte(),
+                format!(
+                    "`{local}.{attr}`: no module `{module}` in the project, and `{package}` \
+                     defines no `{attr}`"
+                ),
+            ));
+        }
+        found
     }
 
     /// The findings of one import statement of file `path`.
@@ -484,9 +680,51 @@ impl Checker<'_> {
                     format!("`{module}` has no `{imported}`: it neither defines, imports nor re-exports it, and it is no submodule"),
                     Code::MissingName,
                 ));
+            } else if let Some(submodule) = self.lost_self_import(&module, imported) {
+                found.push((
+                    node.start_byte(),
+                    format!(
+                        "{}: `{module}` binds `{imported}` only by importing that submodule \
+                         (`from . import`)",
+                        missing_module(&submodule)
+                    ),
+                    Code::MissingModule,
+                ));
             }
         }
         found
+    }
+
+    /// When package `package` binds `name` only by `from . import name` in its `__init__`
+    /// (a submodule import) and that submodule is not there: the submodule. Such a name
+    /// counts as defined for everything else, so without this a package that lost a
+    /// submodule to a hand-made move would look whole.
+    fn lost_self_import(&self, package: &ModuleName, name: &str) -> Option<ModuleName> {
+        let init = self
+            .index
+            .files_of(package)
+            .iter()
+            .find(|f| f.ends_with("__init__.py"))?;
+        let bound = {
+            let cache = self.self_imports.lock().expect("no panics while locked");
+            cache.get(init).cloned()
+        };
+        let bound = bound.unwrap_or_else(|| {
+            let found = Arc::new(
+                std::fs::read_to_string(self.root.join(init))
+                    .map(|source| self_imported_submodules(&source))
+                    .unwrap_or_default(),
+            );
+            self.self_imports
+                .lock()
+                .expect("no panics while locked")
+                .insert(init.clone(), Arc::clone(&found));
+            found
+        });
+        let submodule = package.join(bound.get(name)?)?;
+        let defined_otherwise =
+            self.index.contains(&submodule) || self.may_be_submodule(&submodule);
+        (!defined_otherwise).then_some(submodule)
     }
 
     /// True for a module of the project (its first name is a top-level module of the tree).
@@ -696,6 +934,48 @@ impl Checker<'_> {
         }
         text
     }
+}
+
+/// The names an `__init__` binds by `from . import name [as alias]` outside any
+/// `try: … except ImportError` (bound name → submodule name), minus the names it also binds
+/// otherwise.
+fn self_imported_submodules(source: &str) -> HashMap<String, String> {
+    let mut found = HashMap::new();
+    for statement in import_statements(source) {
+        if statement.optional || !statement.text.starts_with("from . import") {
+            continue;
+        }
+        let tree = parse_python(statement.text);
+        let Some(node) = tree.root_node().named_child(0) else {
+            continue;
+        };
+        let mut c = node.walk();
+        for item in node.children_by_field_name("name", &mut c) {
+            let Some(name) = imported_name(item).map(|n| text(n, statement.text)) else {
+                continue;
+            };
+            let bound = item
+                .child_by_field_name("alias")
+                .map_or(name, |a| text(a, statement.text));
+            found.insert(bound.to_owned(), name.to_owned());
+        }
+    }
+    if !found.is_empty() {
+        // A name the file also binds some other way (`render = None` after a failed
+        // import) is not the submodule's alone.
+        let blanked: String = import_statements(source)
+            .iter()
+            .filter(|s| s.text.starts_with("from . import"))
+            .fold(source.to_owned(), |mut text, s| {
+                text.replace_range(s.start..s.start + s.text.len(), &" ".repeat(s.text.len()));
+                text
+            });
+        match crate::import_scan::top_level_names(&blanked) {
+            Some(others) => found.retain(|bound, _| !others.contains(bound)),
+            None => found.clear(),
+        }
+    }
+    found
 }
 
 /// True when `word` occurs in `text` as a whole identifier.

@@ -93,6 +93,11 @@ impl ModuleIndex {
         self.modules.contains_key(module)
     }
 
+    /// Every module and package of the tree.
+    pub fn modules(&self) -> impl Iterator<Item = &ModuleName> {
+        self.modules.keys()
+    }
+
     /// True when `name` is a top-level module or package of the tree (so imports under it are
     /// the project's own, not third-party or standard library ones).
     pub fn is_project_top_level(&self, name: &str) -> bool {

@@ -1101,14 +1101,14 @@ impl Chains<'_, '_, '_> {
 
 /// Remembers, per function and name, whether the function binds that name locally.
 #[derive(Default)]
-struct ShadowCache {
+pub(crate) struct ShadowCache {
     binds: HashMap<(usize, String), bool>,
 }
 
 impl ShadowCache {
     /// True when a function around `node` binds `name` itself (a parameter, an assignment, a
     /// loop variable, …), so that `name` there is not the imported module.
-    fn is_shadowed(&mut self, node: Node<'_>, name: &str, source: &str) -> bool {
+    pub(crate) fn is_shadowed(&mut self, node: Node<'_>, name: &str, source: &str) -> bool {
         let mut current = node.parent();
         while let Some(scope) = current {
             if matches!(scope.kind(), "function_definition" | "lambda") {
@@ -1170,7 +1170,7 @@ fn scope_binds(scope: Node<'_>, name: &str, source: &str) -> bool {
 }
 
 /// True when `identifier` stands where Python binds a name.
-fn is_binding(identifier: Node<'_>) -> bool {
+pub(crate) fn is_binding(identifier: Node<'_>) -> bool {
     let Some(parent) = identifier.parent() else {
         return false;
     };

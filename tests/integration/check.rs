@@ -717,3 +717,119 @@ fn a_module_a_build_step_generates_exists() {
         run.stderr
     );
 }
+
+/// Issue #11: after a hand-made move of `pkg/plugins/render`, a chain through a name bound to
+/// an ancestor package (`plugins.render.Engine()`) fails at run time; without any rules,
+/// check finds it. Chains the package can answer (a submodule, a name it defines) and a
+/// parameter of the same name are quiet.
+#[test]
+fn a_chain_through_a_package_binding_to_a_missing_module_is_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            ("pkg/__init__.py", ""),
+            (
+                "pkg/plugins/__init__.py",
+                "from .cache import Store\nDEFAULT = 'cache'\n",
+            ),
+            ("pkg/plugins/cache.py", "class Store:\n    pass\n"),
+            ("pkg/engines/__init__.py", ""),
+            (
+                "pkg/engines/render/__init__.py",
+                "class Engine:\n    pass\n",
+            ),
+            (
+                "pkg/app.py",
+                "from pkg import plugins\nfrom pkg import plugins as p\n\n\
+                 ENGINE = plugins.render.Engine()\nSTORE = plugins.cache.Store(), p.Store, p.DEFAULT\n\n\n\
+                 def build(plugins):\n    return plugins.render\n\n\n\
+                 def lang():\n    return p.render.lang  # noqa: RG002\n",
+            ),
+        ],
+    );
+    let run = regraft(tmp.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "pkg/app.py:4:10: RG002 `plugins.render`: no module `pkg.plugins.render` in the project, and `pkg.plugins` defines no `render`\nregraft check: 1 problems\n"
+    );
+}
+
+/// Issue #11: a subpackage moved by hand (`mv pkg/plugins/render pkg/engines/`), nothing
+/// rewritten. Without rules, check names every reference the move broke: the package's own
+/// `from . import render` (which made `render` look defined to everyone), the importers of
+/// it, and the chains through `plugins` and an alias of it.
+#[test]
+fn a_subpackage_moved_by_hand_is_found_without_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/chains_through_ancestors/input");
+    crate::common::copy_dir(&fixture, tmp.path());
+    std::fs::rename(
+        tmp.path().join("pkg/plugins/render"),
+        tmp.path().join("pkg/engines/render"),
+    )
+    .unwrap();
+    let run = regraft(tmp.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let missing = "no module `pkg.plugins.render` in the project";
+    assert_eq!(
+        run.stdout,
+        format!(
+            "pkg/app.py:4:8: RG002 no module `pkg.plugins.render.lang.en` in the project\n\
+             pkg/app.py:8:14: RG002 `plugins.render`: {missing}, and `pkg.plugins` defines no `render`\n\
+             pkg/plugins/__init__.py:2:15: RG002 {missing}: `pkg.plugins` binds `render` only by importing that submodule (`from . import`)\n\
+             tests/test_render.py:2:25: RG002 {missing}: `pkg.plugins` binds `render` only by importing that submodule (`from . import`)\n\
+             tests/test_render.py:6:23: RG002 `p.render`: {missing}, and `pkg.plugins` defines no `render`\n\
+             regraft check: 5 problems\n"
+        )
+    );
+}
+
+/// Issue #11: with the move in a rules file, RG001 covers module names in docstrings (a
+/// Sphinx role, a doctest), comments, strings (a multi-line expected output, an f-string's
+/// literal prefix, `+` and `%` templates) and code kept in strings, as the rewrite does.
+#[test]
+fn stale_module_names_in_text_are_found_with_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/module_names_in_text/input");
+    crate::common::copy_dir(&fixture, tmp.path());
+    std::fs::rename(
+        tmp.path().join("pkg/plugins/render"),
+        tmp.path().join("pkg/engines/render"),
+    )
+    .unwrap();
+    write_tree(
+        tmp.path(),
+        &[(
+            "rules.toml",
+            "[[move]]\nfrom = \"pkg/plugins/render\"\nto = \"pkg/engines/render\"\n",
+        )],
+    );
+    let run = regraft(tmp.path(), &["check", "--rules", "rules.toml"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let places: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" RG001 "))
+        .map(|l| l.split(": RG001").next().unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "pkg/languages.py:3:11",
+            "pkg/languages.py:3:47",
+            "pkg/languages.py:5:14",
+            "pkg/languages.py:14:21",
+            "pkg/languages.py:15:39",
+            "pkg/languages.py:16:11",
+            "pkg/languages.py:22:38",
+            "pkg/languages.py:26:37",
+            "pkg/languages.py:30:37",
+            "pkg/languages.py:39:44",
+            "pkg/languages.py:40:18",
+        ]
+    );
+}
