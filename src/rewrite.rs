@@ -777,9 +777,10 @@ fn rewrite_string(
     }
 }
 
-/// Python code kept in a string (`python -c "from a.b import c"`, `exec("import a.b")`):
-/// when the text parses as statements and imports something, its imports are rewritten as
-/// code would be. Returns false when the string is not such code.
+/// Python code kept in a string (`python -c "from a.b import c"`, `exec("import a.b")`, an
+/// indented block for `textwrap.dedent`): when the text parses as statements and imports
+/// something, its imports are rewritten as code would be. Returns false when the string is
+/// not such code.
 fn rewrite_code_in_string(
     content: Node<'_>,
     source: &str,
@@ -790,7 +791,10 @@ fn rewrite_code_in_string(
     if !code.contains("import ") {
         return false;
     }
-    let tree = crate::parse::parse_python(code);
+    // An indented block (`textwrap.dedent("""\n    import a.b\n""")`) is read without its
+    // common indentation, as the program that runs it will.
+    let dedented = Dedented::new(code);
+    let tree = crate::parse::parse_python(&dedented.text);
     let root = tree.root_node();
     let imports = root
         .named_children(&mut root.walk())
@@ -806,19 +810,21 @@ fn rewrite_code_in_string(
         module: None,
         ..cx.clone()
     };
-    let rewritten = rewrite_python(code, &tree, &inner);
+    let rewritten = rewrite_python(&dedented.text, &tree, &inner);
     let start = content.start_byte();
+    let at = |offset: usize| start + dedented.original(offset);
+    let new_line = format!("\n{}", dedented.indent);
     for change in rewritten.changes {
         out.changes.push(Change {
             kind: change.kind,
-            range: change.range.start + start..change.range.end + start,
+            range: at(change.range.start)..at(change.range.end),
             edits: change
                 .edits
                 .iter()
                 .map(|e| {
                     Edit::replace(
-                        e.range().start + start..e.range().end + start,
-                        e.replacement(),
+                        at(e.range().start)..at(e.range().end),
+                        e.replacement().replace('\n', &new_line),
                     )
                 })
                 .collect(),
@@ -826,10 +832,60 @@ fn rewrite_code_in_string(
     }
     out.problems
         .extend(rewritten.problems.into_iter().map(|p| Problem {
-            offset: p.offset + start,
+            offset: at(p.offset),
             message: p.message,
         }));
     true
+}
+
+/// A text without the indentation its non-blank lines share, and the way back to offsets of
+/// the original.
+struct Dedented {
+    text: String,
+    /// The common indentation that was taken off.
+    indent: String,
+    /// For each line: (offset in `text`, offset in the original) of its first kept byte.
+    lines: Vec<(usize, usize)>,
+}
+
+impl Dedented {
+    fn new(original: &str) -> Self {
+        let indent = original
+            .split_inclusive('\n')
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| &l[..l.len() - l.trim_start_matches([' ', '\t']).len()])
+            .reduce(|a, b| {
+                let shared = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+                &a[..shared]
+            })
+            .unwrap_or_default()
+            .to_owned();
+        let mut text = String::with_capacity(original.len());
+        let mut lines = Vec::new();
+        let mut offset = 0;
+        for line in original.split_inclusive('\n') {
+            let cut = if line.starts_with(indent.as_str()) {
+                indent.len()
+            } else {
+                line.len() - line.trim_start_matches([' ', '\t']).len()
+            };
+            lines.push((text.len(), offset + cut));
+            text.push_str(&line[cut..]);
+            offset += line.len();
+        }
+        Self {
+            text,
+            indent,
+            lines,
+        }
+    }
+
+    /// The original offset of `offset` in the dedented text.
+    fn original(&self, offset: usize) -> usize {
+        let line = self.lines.partition_point(|(start, _)| *start <= offset);
+        let (start, original) = self.lines[line.saturating_sub(1)];
+        original + (offset - start)
+    }
 }
 
 /// In the module that defines a symbol a `[[rename]]` renames in place (same module, new
@@ -1447,6 +1503,19 @@ mod tests {
                 .message
                 .contains("`pkg` means something else")
         );
+    }
+
+    #[test]
+    fn dedented_code_maps_back_to_its_offsets() {
+        let original = "\n    import a.b\n\n    if x:\n        f()\n";
+        let d = Dedented::new(original);
+        assert_eq!(d.text, "\nimport a.b\n\nif x:\n    f()\n");
+        assert_eq!(d.indent, "    ");
+        let at = d.text.find("a.b").unwrap();
+        assert_eq!(&original[d.original(at)..d.original(at) + 3], "a.b");
+        let f = d.text.find("f()").unwrap();
+        assert_eq!(&original[d.original(f)..d.original(f) + 3], "f()");
+        assert_eq!(Dedented::new("import a\n").text, "import a\n");
     }
 
     #[test]

@@ -789,7 +789,8 @@ fn a_subpackage_moved_by_hand_is_found_without_rules() {
 
 /// Issue #11: with the move in a rules file, RG001 covers module names in docstrings (a
 /// Sphinx role, a doctest), comments, strings (a multi-line expected output, an f-string's
-/// literal prefix, `+` and `%` templates) and code kept in strings, as the rewrite does.
+/// literal prefix, `+` and `%` templates) and code kept in strings (also an indented block),
+/// as the rewrite does.
 #[test]
 fn stale_module_names_in_text_are_found_with_rules() {
     let tmp = tempfile::tempdir().unwrap();
@@ -822,14 +823,16 @@ fn stale_module_names_in_text_are_found_with_rules() {
             "pkg/languages.py:3:11",
             "pkg/languages.py:3:47",
             "pkg/languages.py:5:14",
-            "pkg/languages.py:14:21",
-            "pkg/languages.py:15:39",
-            "pkg/languages.py:16:11",
-            "pkg/languages.py:22:38",
-            "pkg/languages.py:26:37",
-            "pkg/languages.py:30:37",
-            "pkg/languages.py:39:44",
-            "pkg/languages.py:40:18",
+            "pkg/languages.py:15:21",
+            "pkg/languages.py:16:39",
+            "pkg/languages.py:17:11",
+            "pkg/languages.py:23:38",
+            "pkg/languages.py:27:37",
+            "pkg/languages.py:31:37",
+            "pkg/languages.py:40:44",
+            "pkg/languages.py:41:18",
+            // Inside the block given to `textwrap.dedent`.
+            "pkg/languages.py:46:9",
         ]
     );
 }
