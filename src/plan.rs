@@ -579,9 +579,11 @@ impl Scan<'_> {
         // statement: what tree-sitter recovered around it may not be what Python reads. When
         // only a prefix was parsed and there is something to rewrite, the rest is checked too.
         let syntax_error = first_syntax_error(&tree).or_else(|| {
+            // The rest starts at a top-level statement: it parses on its own.
             (parsed_len < text.len() && !rewritten.changes.is_empty())
-                .then(|| first_syntax_error(&parse_python(&text)))
+                .then(|| first_syntax_error(&parse_python(&text[parsed_len..])))
                 .flatten()
+                .map(|offset| parsed_len + offset)
         });
         if let Some(offset) = syntax_error {
             let at = index.position(&text, offset);

@@ -165,6 +165,9 @@ pub struct References<'a> {
     /// Root-relative files and directories under a SRC or a DST.
     moved_paths: HashSet<String>,
     defined: Mutex<HashMap<String, Arc<Defined>>>,
+    /// What a text must spell for a word of it to be a reference (a moved module's dotted
+    /// name or directory, a renamed symbol): text without any is not tokenised.
+    needles: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl<'a> References<'a> {
@@ -193,12 +196,20 @@ impl<'a> References<'a> {
                 path = parent;
             }
         }
+        let needles = moves
+            .moves()
+            .iter()
+            .flat_map(|m| [m.from_module.to_string(), m.dirs.from.clone()])
+            .chain(moves.renamed_symbols().map(str::to_owned))
+            .map(|needle| memchr::memmem::Finder::new(needle.as_bytes()).into_owned())
+            .collect();
         Self {
             root,
             moves,
             index,
             moved_paths,
             defined: Mutex::new(HashMap::new()),
+            needles,
         }
     }
 
@@ -362,6 +373,10 @@ impl<'a> References<'a> {
     pub fn rewrite_tokens(&self, source: &str, range: Range<usize>, kind: RefKind) -> Vec<Change> {
         let mut changes = Vec::new();
         let bytes = source.as_bytes();
+        let text = &bytes[range.clone()];
+        if !self.needles.iter().any(|n| n.find(text).is_some()) {
+            return changes;
+        }
         let is_token =
             |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b':' | b'-');
         let mut i = range.start;
