@@ -189,6 +189,9 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
             "is not a directory",
         ));
     }
+    for m in &rules.moves {
+        refuse_rust_modules(root, &m.from)?;
+    }
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;
     let mut pending_sources = Vec::new();
@@ -350,6 +353,41 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
         Err(_) if dst_path.is_dir() || dst_path.is_file() => Ok(false),
         Err(_) => Err(Error::bad_path("SRC", src, "does not exist")),
     }
+}
+
+/// Refuses to move Rust modules (issue #12): moving their files without fixing the `mod`
+/// declarations and `use` paths leaves a crate that no longer compiles, so until regraft
+/// rewrites Rust, a SRC that holds `.rs` files is bad input, with nothing changed.
+fn refuse_rust_modules(root: &Path, src: &str) -> Result<()> {
+    let full = root.join(src);
+    let rust: Vec<String> = if full.is_dir() {
+        all_files_under(root, src)?
+            .into_iter()
+            .filter(|f| f.ends_with(".rs"))
+            .collect()
+    } else if src.ends_with(".rs") {
+        vec![src.to_owned()]
+    } else {
+        Vec::new()
+    };
+    let Some(first) = rust.first() else {
+        return Ok(());
+    };
+    let more = match rust.len() {
+        1 => String::new(),
+        2 => " and 1 more".to_owned(),
+        n => format!(" and {} more", n - 1),
+    };
+    Err(Error::bad_path(
+        "SRC",
+        src,
+        format!(
+            "holds Rust source ({first}{more}); regraft does not move Rust modules yet, and \
+             moving the files alone would leave `mod` declarations and `use` paths broken\n\
+             help: move the Python packages only, or move Rust modules by hand and run \
+             `cargo check`"
+        ),
+    ))
 }
 
 /// Refuses a path whose existing part leads out of the root through a symbolic link.
