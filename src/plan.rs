@@ -363,9 +363,9 @@ fn refuse_rust_modules(root: &Path, src: &str) -> Result<()> {
     let rust: Vec<String> = if full.is_dir() {
         all_files_under(root, src)?
             .into_iter()
-            .filter(|f| f.ends_with(".rs"))
+            .filter(|f| Path::new(f).extension().is_some_and(|e| e == "rs"))
             .collect()
-    } else if src.ends_with(".rs") {
+    } else if Path::new(src).extension().is_some_and(|e| e == "rs") {
         vec![src.to_owned()]
     } else {
         Vec::new()
