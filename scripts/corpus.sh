@@ -23,12 +23,9 @@
 # 1 when some check exited 2 or crashed (reported in the table, the others still run);
 # 2 when set-up failed (no binary, a download failed, a checksum did not match).
 #
-# Downloads: only PyPI, through pip. `pip download --no-binary` cannot be used as it is: it
-# prepares the sdist's metadata, which builds the build dependencies from source and, for
-# meson-python projects (numpy, pandas, scikit-learn, matplotlib), compiles the whole project.
-# So the sdist is fetched with pip's own finder and HTTP session (its index, certificates and
-# proxy settings), which builds nothing; `pip download` is only the fallback when pip's
-# internals ever change. Every file is checked against the pinned sha256 either way.
+# Downloads: only PyPI, through pip's own finder and session (scripts/fetch_sdist.py says why
+# not `pip download`, which is only the fallback); every file is checked against the pinned
+# sha256 either way.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,32 +42,10 @@ die() { echo "corpus.sh: $*" >&2; exit 2; }
 [[ -f $LIST ]] || die "no corpus list at $LIST"
 mkdir -p "$CACHE" "$DIR/results"
 
-# Fetches the sdist of $1==$2 into directory $3 with pip's finder and session (no build).
-# Prints the saved file's path.
+# Fetches the sdist of $1==$2 into directory $3 without building anything (see
+# scripts/fetch_sdist.py); prints the saved file's path.
 pip_fetch() {
-    "$PYTHON" - "$1" "$2" "$3" <<'PY'
-import os, shutil, sys
-from pip._internal.commands import create_command
-from pip._vendor.packaging.specifiers import SpecifierSet
-
-name, version, dest = sys.argv[1:4]
-cmd = create_command("download")
-options, _ = cmd.parse_args(["--no-deps", "--no-binary", ":all:", "-d", dest, f"{name}=={version}"])
-session = cmd._build_session(options)
-finder = cmd._build_package_finder(options=options, session=session)
-best = finder.find_best_candidate(name, SpecifierSet(f"=={version}")).best_candidate
-if best is None:
-    sys.exit(f"pip finds no sdist of {name}=={version}")
-link = best.link
-response = session.get(link.url_without_fragment, stream=True,
-                       headers={"Accept-Encoding": "identity"})
-response.raise_for_status()
-target = os.path.join(dest, link.filename)
-with open(target + ".part", "wb") as out:
-    shutil.copyfileobj(response.raw, out)
-os.replace(target + ".part", target)
-print(target)
-PY
+    "$PYTHON" "$HERE/fetch_sdist.py" "$1" "$2" "$3"
 }
 
 # The cached sdist of NAME VERSION (downloading it when missing); its sha256 must match.

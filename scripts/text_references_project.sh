@@ -85,33 +85,10 @@ if [[ ! -x $PY ]]; then
 fi
 "$PY" -m pip install -q --disable-pip-version-check "${TEST_REQS[@]}" || die "pip install failed"
 
-# Fetches the sdist of $1==$2 into directory $3 with pip's finder and session, which builds
-# nothing (as scripts/corpus.sh does: `pip download --no-binary` would prepare the metadata,
-# which for toolz needs setuptools-git-versioning built from source). Prints the file's path.
+# Fetches the sdist of $1==$2 into directory $3 without building anything (see
+# scripts/fetch_sdist.py); prints the saved file's path.
 pip_fetch() {
-    "$PYTHON" - "$1" "$2" "$3" <<'PY'
-import os, shutil, sys
-from pip._internal.commands import create_command
-from pip._vendor.packaging.specifiers import SpecifierSet
-
-name, version, dest = sys.argv[1:4]
-cmd = create_command("download")
-options, _ = cmd.parse_args(["--no-deps", "--no-binary", ":all:", "-d", dest, f"{name}=={version}"])
-session = cmd._build_session(options)
-finder = cmd._build_package_finder(options=options, session=session)
-best = finder.find_best_candidate(name, SpecifierSet(f"=={version}")).best_candidate
-if best is None:
-    sys.exit(f"pip finds no sdist of {name}=={version}")
-link = best.link
-response = session.get(link.url_without_fragment, stream=True,
-                       headers={"Accept-Encoding": "identity"})
-response.raise_for_status()
-target = os.path.join(dest, link.filename)
-with open(target + ".part", "wb") as out:
-    shutil.copyfileobj(response.raw, out)
-os.replace(target + ".part", target)
-print(target)
-PY
+    "$PYTHON" "$HERE/fetch_sdist.py" "$1" "$2" "$3"
 }
 
 mkdir -p "$DL"
