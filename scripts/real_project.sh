@@ -194,7 +194,7 @@ say "rewrites per kind (plan --format json)"
 "$PY" - "$LOGS/plan.json" >"$LOGS/plan-kinds.txt" 2>&1 <<'EOF' || true
 import collections, json, sys
 KINDS = ("import", "from-import", "imported-module", "relative", "split", "attribute",
-         "string", "path", "config")
+         "string", "path", "config", "docstring", "comment")
 try:
     rewrites = json.load(open(sys.argv[1]))["rewrites"]
 except Exception as e:
@@ -489,8 +489,8 @@ for entry in open(listing, encoding="utf-8", errors="replace"):
         kind = next((k for a, b, k in spans if a <= pos < b), "code")
         kinds[kind].append(f"{path}:{line}: {text.strip()}")
 for kind, what in (("code", "CODE (not in a string or comment: regraft should have rewritten these)"),
-                   ("string", "in strings/docstrings (rewritten only when the whole string is a module path)"),
-                   ("comment", "in comments (not rewritten by design)")):
+                   ("string", "in strings/docstrings (whole dotted names of a moved module are rewritten)"),
+                   ("comment", "in comments (whole dotted names of a moved module are rewritten)")):
     print(f"  {what}: {len(kinds[kind])}")
     for x in dict.fromkeys(kinds[kind]):
         print(f"    {x}")
