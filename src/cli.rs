@@ -28,6 +28,10 @@ use crate::{ExitStatus, apply, report};
                   After an apply that did not finish, only undo runs."
 )]
 pub struct Cli {
+    /// When to colour the output: `auto` colours on a terminal, unless `NO_COLOR` is set
+    /// (non-empty) or `TERM=dumb`; a non-empty `FORCE_COLOR` colours even off a terminal.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t)]
+    pub color: ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -46,6 +50,59 @@ pub enum Command {
     /// Fail (exit 1) on imports of moved-away or missing modules and on leftover conflict
     /// markers: the guard for pre-commit and CI.
     Check(CheckArgs),
+    /// Print a shell completion script to stdout, e.g. `regraft completions bash >
+    /// ~/.local/share/bash-completion/completions/regraft`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, e.g. `regraft man > ~/.local/share/man/man1/regraft.1`.
+    Man,
+}
+
+/// `regraft completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// When to colour the output (`--color`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal only, following the `NO_COLOR`, `FORCE_COLOR` and `TERM=dumb`
+    /// conventions.
+    #[default]
+    Auto,
+    /// Always, whatever the environment says.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// [`ColorChoice::enabled`] with the process's environment.
+    pub fn resolve(self, is_terminal: bool) -> bool {
+        self.enabled(is_terminal, |name| std::env::var_os(name))
+    }
+
+    /// Whether to colour output going to a terminal (`is_terminal`) or not, with `var` reading
+    /// the environment. In `auto` mode: `NO_COLOR` set to a non-empty value turns colour off
+    /// (an empty `NO_COLOR=` does not: <https://no-color.org>); otherwise a non-empty
+    /// `FORCE_COLOR` turns it on (<https://force-color.org>); otherwise `TERM=dumb` turns it
+    /// off; otherwise colour follows `is_terminal`. `always` and `never` override all that.
+    pub fn enabled(
+        self,
+        is_terminal: bool,
+        var: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> bool {
+        let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto if set("NO_COLOR") => false,
+            Self::Auto if set("FORCE_COLOR") => true,
+            Self::Auto => is_terminal && var("TERM").is_none_or(|t| t != "dumb"),
+        }
+    }
 }
 
 /// Output formats of `check`.
@@ -85,6 +142,9 @@ pub struct CheckArgs {
     pub ignore: Vec<String>,
     /// Check only these files (as pre-commit passes them); default: the whole tree.
     pub paths: Vec<PathBuf>,
+    /// The global `--color` choice (set by [`run`]).
+    #[arg(skip)]
+    pub color: ColorChoice,
 }
 
 /// Where and what to move; shared by `plan` and `apply`.
@@ -199,9 +259,22 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
             run_undo(&args, out)
         }
         Command::Check(mut args) => {
+            args.color = cli.color;
             args.root = Some(ProjectRoot::find(args.root.as_deref())?.path);
             unfinished(args.root())?;
             run_check(&args, out)
+        }
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            clap_complete::generate(args.shell, &mut Cli::command(), "regraft", out);
+            Ok(ExitStatus::Clean)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command())
+                .render(out)
+                .map_err(|e| Error::io("<stdout>", e))?;
+            Ok(ExitStatus::Clean)
         }
     }
 }
@@ -330,7 +403,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let written = match args.format {
         CheckFormat::Text => {
             use std::io::IsTerminal;
-            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let colour = args.color.resolve(std::io::stdout().is_terminal());
             report::diagnostics_text(&diagnostics, colour, out)
         }
         CheckFormat::Json => report::diagnostics_json(&diagnostics, out),
@@ -365,4 +438,40 @@ fn root_relative(root: &std::path::Path, path: &std::path::Path) -> Result<Optio
             .collect::<Vec<_>>()
             .join("/"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice;
+
+    fn env<'a>(vars: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<std::ffi::OsString> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).into())
+        }
+    }
+
+    #[test]
+    fn auto_colours_a_terminal_unless_the_environment_says_no() {
+        let auto = ColorChoice::Auto;
+        assert!(auto.enabled(true, env(&[])));
+        assert!(!auto.enabled(false, env(&[])));
+        assert!(!auto.enabled(true, env(&[("NO_COLOR", "1")])));
+        // An empty NO_COLOR is no request (https://no-color.org).
+        assert!(auto.enabled(true, env(&[("NO_COLOR", "")])));
+        assert!(!auto.enabled(true, env(&[("TERM", "dumb")])));
+        assert!(auto.enabled(true, env(&[("TERM", "xterm-256color")])));
+        assert!(auto.enabled(false, env(&[("FORCE_COLOR", "1")])));
+        assert!(auto.enabled(true, env(&[("FORCE_COLOR", "1"), ("TERM", "dumb")])));
+        assert!(!auto.enabled(false, env(&[("FORCE_COLOR", "")])));
+        assert!(!auto.enabled(true, env(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])));
+    }
+
+    #[test]
+    fn always_and_never_override_the_environment() {
+        let no = [("NO_COLOR", "1"), ("TERM", "dumb")];
+        assert!(ColorChoice::Always.enabled(false, env(&no)));
+        assert!(!ColorChoice::Never.enabled(true, env(&[("FORCE_COLOR", "1")])));
+    }
 }

@@ -2,7 +2,7 @@
 //! only on a terminal, singular and plural, missing paths, positions in rules files, diffs
 //! that `git apply` takes, and `--commit` through the user's git hooks.
 
-use crate::common::{regraft, write_tree};
+use crate::common::{read_tree, regraft, regraft_env, write_tree};
 
 /// A package of one module, and one file that imports it.
 fn one_of_each() -> tempfile::TempDir {
@@ -44,4 +44,96 @@ fn counts_of_one_are_singular() {
     assert_eq!(undo.code, 0, "{}", undo.stderr);
     assert!(undo.stdout.starts_with("undid "), "{}", undo.stdout);
     assert!(!undo.stdout.starts_with("undid 1 steps"), "{}", undo.stdout);
+}
+
+/// A tree where `check` finds one stale import.
+fn stale_import() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            ("app/__init__.py", ""),
+            ("app/new/__init__.py", ""),
+            ("app/main.py", "import app.old\n"),
+            (
+                "rules.toml",
+                "[[move]]\nfrom = \"app/old\"\nto = \"app/new\"\n",
+            ),
+        ],
+    );
+    tmp
+}
+
+/// Whether `check` printed escape codes, run with `args` and `env` (stdout is a pipe).
+fn check_coloured(args: &[&str], env: &[(&str, &str)]) -> bool {
+    let tmp = stale_import();
+    let mut all = vec!["check", "--rules", "rules.toml"];
+    all.extend(args);
+    let run = regraft_env(tmp.path(), &all, env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("app/main.py:1:"), "{}", run.stdout);
+    run.stdout.contains('\x1b')
+}
+
+#[test]
+fn color_follows_the_flag_then_no_color_then_force_color() {
+    // Not a terminal: no colour, unless forced.
+    assert!(!check_coloured(&[], &[]));
+    assert!(check_coloured(&[], &[("FORCE_COLOR", "1")]));
+    // An empty NO_COLOR does not turn colour off; a non-empty one does.
+    assert!(check_coloured(
+        &[],
+        &[("FORCE_COLOR", "1"), ("NO_COLOR", "")]
+    ));
+    assert!(!check_coloured(
+        &[],
+        &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]
+    ));
+    // The flag overrides the environment, on check or before the subcommand.
+    assert!(check_coloured(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(check_coloured(&["--color=always"], &[("TERM", "dumb")]));
+    assert!(!check_coloured(
+        &["--color", "never"],
+        &[("FORCE_COLOR", "1")]
+    ));
+    let tmp = stale_import();
+    let run = regraft(
+        tmp.path(),
+        &["--color", "always", "check", "--rules", "rules.toml"],
+    );
+    assert!(run.stdout.contains('\x1b'), "{}", run.stdout);
+    let bad = regraft(tmp.path(), &["check", "--color", "sometimes"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+#[test]
+fn completions_and_man_page_go_to_stdout() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F _regraft"),
+        ("zsh", "#compdef regraft"),
+        ("fish", "complete -c regraft"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[regraft]"),
+    ] {
+        let run = regraft(tmp.path(), &["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stdout.contains(marker), "{shell}: {}", run.stdout);
+        assert!(run.stdout.contains("apply"), "{shell}");
+        assert!(run.stderr.is_empty(), "{shell}: {}", run.stderr);
+    }
+    let man = regraft(tmp.path(), &["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.contains(".TH regraft 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("completions"), "{}", man.stdout);
+    let help = regraft(tmp.path(), &["--help"]);
+    assert!(
+        help.stdout.contains("completions") && help.stdout.contains("man"),
+        "{}",
+        help.stdout
+    );
+    let bad = regraft(tmp.path(), &["completions", "tcsh"]);
+    assert_eq!(bad.code, 2);
+    // Neither needs a project around it, nor is stopped by an unfinished run.
+    assert!(read_tree(tmp.path()).is_empty());
 }
