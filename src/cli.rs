@@ -140,7 +140,9 @@ pub struct CheckArgs {
     /// Do not report findings with these codes (comma-separated, e.g. `RG003`).
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Check only these files (as pre-commit passes them); default: the whole tree.
+    /// Check only these files (as pre-commit passes them); default: the whole tree. A PATH
+    /// that does not exist is an error (exit 2), unless git knows it as deleted (in the index
+    /// or in HEAD): that one is skipped.
     pub paths: Vec<PathBuf>,
     /// The global `--color` choice (set by [`run`]).
     #[arg(skip)]
@@ -418,12 +420,19 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 }
 
 /// `path` (relative to the current directory, or absolute) as a root-relative `/` path;
-/// `None` when the file does not exist (deleted in the commit being checked).
+/// `None` when the file does not exist but git knows it (deleted in the index or in HEAD: a
+/// commit being checked may name it, and nothing is left of it to check).
+///
+/// # Errors
+/// [`Error::NoSuchPath`] when the path exists neither in the work tree nor in git (a typo
+/// must not pass as a clean check, issue #13); [`Error::BadPath`] when it lies outside the
+/// root.
 fn root_relative(root: &std::path::Path, path: &std::path::Path) -> Result<Option<String>> {
-    let Ok(full) = std::fs::canonicalize(path) else {
-        return Ok(None);
-    };
     let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let (full, exists) = match std::fs::canonicalize(path) {
+        Ok(full) => (full, true),
+        Err(_) => (canonical_missing(path), false),
+    };
     let relative = full.strip_prefix(&root).map_err(|_| {
         Error::bad_path(
             "PATH",
@@ -431,13 +440,49 @@ fn root_relative(root: &std::path::Path, path: &std::path::Path) -> Result<Optio
             format!("is outside the root {}", root.display()),
         )
     })?;
-    Ok(Some(
-        relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
-    ))
+    let relative = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    if exists {
+        return Ok(Some(relative));
+    }
+    match crate::git::Git::detect(&root) {
+        Some(git) if !relative.is_empty() && git.knows(&relative) => Ok(None),
+        _ => Err(Error::NoSuchPath(path.display().to_string())),
+    }
+}
+
+/// The absolute path a missing `path` would have: its deepest existing ancestor,
+/// canonicalised, then the rest of it (`..` taken lexically).
+fn canonical_missing(path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::env::current_dir().unwrap_or_default().join(path);
+    let mut base = absolute.as_path();
+    let mut rest = Vec::new();
+    let mut full = loop {
+        if let Ok(found) = std::fs::canonicalize(base) {
+            break found;
+        }
+        match (base.parent(), base.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                base = parent;
+            }
+            _ => break PathBuf::from("/"),
+        }
+    };
+    for component in rest.into_iter().rev() {
+        match component {
+            Component::ParentDir => {
+                full.pop();
+            }
+            Component::Normal(part) => full.push(part),
+            _ => {}
+        }
+    }
+    full
 }
 
 #[cfg(test)]

@@ -171,6 +171,16 @@ impl Git {
             .to_owned())
     }
 
+    /// True when git knows root-relative `path` (a file, or a directory of files): it is in
+    /// the index, or in HEAD's tree. A path that is missing from the work tree but known to git
+    /// was deleted (staged or not), as pre-commit may name it.
+    pub fn knows(&self, path: &str) -> bool {
+        let literal = format!(":(literal){path}");
+        let listed = |args: &[&str]| git_output(&self.root, args).is_ok_and(|out| !out.is_empty());
+        listed(&["ls-files", "-z", "--", &literal])
+            || listed(&["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", path])
+    }
+
     /// The commit HEAD points at, if any.
     pub fn head(&self) -> Option<String> {
         git_output(&self.root, &["rev-parse", "--verify", "--quiet", "HEAD"])

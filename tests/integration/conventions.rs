@@ -2,7 +2,7 @@
 //! only on a terminal, singular and plural, missing paths, positions in rules files, diffs
 //! that `git apply` takes, and `--commit` through the user's git hooks.
 
-use crate::common::{read_tree, regraft, regraft_env, write_tree};
+use crate::common::{git, git_init_commit, read_tree, regraft, regraft_env, write_tree};
 
 /// A package of one module, and one file that imports it.
 fn one_of_each() -> tempfile::TempDir {
@@ -136,4 +136,56 @@ fn completions_and_man_page_go_to_stdout() {
     assert_eq!(bad.code, 2);
     // Neither needs a project around it, nor is stopped by an unfinished run.
     assert!(read_tree(tmp.path()).is_empty());
+}
+
+#[test]
+fn check_refuses_a_path_that_never_existed_but_skips_one_deleted_in_git() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            ("app/__init__.py", ""),
+            ("app/main.py", "import app.gone\n"),
+            ("app/old.py", "x = 1\n"),
+            ("app/staged.py", "x = 2\n"),
+        ],
+    );
+    git_init_commit(tmp.path());
+    // Deleted in the work tree only, and deleted and staged (as `git rm` does).
+    std::fs::remove_file(tmp.path().join("app/old.py")).unwrap();
+    git(tmp.path(), &["rm", "-q", "app/staged.py"]);
+
+    let typo = regraft(tmp.path(), &["check", "app/mian.py"]);
+    assert_eq!(typo.code, 2, "{}{}", typo.stdout, typo.stderr);
+    assert!(typo.stdout.is_empty(), "{}", typo.stdout);
+    assert!(
+        typo.stderr
+            .starts_with("regraft: error: PATH `app/mian.py`: does not exist\nhelp: "),
+        "{}",
+        typo.stderr
+    );
+    // One bad path among good ones still stops the run.
+    let mixed = regraft(tmp.path(), &["check", "app/__init__.py", "nope/x.py"]);
+    assert_eq!(mixed.code, 2, "{}", mixed.stderr);
+    assert!(mixed.stderr.contains("`nope/x.py`"), "{}", mixed.stderr);
+
+    for deleted in ["app/old.py", "app/staged.py"] {
+        let run = regraft(tmp.path(), &["check", deleted]);
+        assert_eq!(run.code, 0, "{deleted}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.is_empty() && run.stderr.is_empty(), "{deleted}");
+    }
+    // The deleted file is skipped; the rest is still checked.
+    let run = regraft(tmp.path(), &["check", "app/staged.py", "app/main.py"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.starts_with("app/main.py:1:8: RG002"),
+        "{}",
+        run.stdout
+    );
+
+    // Outside git nothing was ever deleted: a missing path is an error.
+    let plain = tempfile::tempdir().unwrap();
+    write_tree(plain.path(), &[("pkg/__init__.py", "")]);
+    let run = regraft(plain.path(), &["check", "pkg/deleted.py"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
 }
