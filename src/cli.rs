@@ -223,6 +223,14 @@ pub struct ApplyArgs {
     /// `git log --follow` reaches the old history however much a file was rewritten.
     #[arg(long, conflicts_with = "dry_run")]
     pub commit: bool,
+    /// With --commit: skip the repository's git hooks (`git commit --no-verify`). Without it
+    /// the hooks run, and one that refuses rolls the whole run back.
+    #[arg(long, requires = "commit")]
+    pub no_verify: bool,
+    /// With --commit: the message of the rewrite commit (a `Rewritten-by:` trailer is added
+    /// so that `regraft undo` knows the commit as its own).
+    #[arg(long, short = 'm', value_name = "TEXT", requires = "commit")]
+    pub message: Option<String>,
 }
 
 /// `regraft undo`.
@@ -357,6 +365,8 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         let options = apply::ApplyOptions {
             allow_dirty: args.allow_dirty,
             commit: args.commit,
+            no_verify: args.no_verify,
+            message: args.message.clone(),
             // `regraft apply …` as typed, without the directory the binary is in.
             command: std::env::args()
                 .enumerate()

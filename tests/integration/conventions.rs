@@ -2,7 +2,7 @@
 //! only on a terminal, singular and plural, missing paths, positions in rules files, diffs
 //! that `git apply` takes, and `--commit` through the user's git hooks.
 
-use crate::common::{git, git_init_commit, read_tree, regraft, regraft_env, write_tree};
+use crate::common::{git, git_init_commit, read_tree, regraft, regraft_env, snapshot, write_tree};
 
 /// A package of one module, and one file that imports it.
 fn one_of_each() -> tempfile::TempDir {
@@ -188,4 +188,90 @@ fn check_refuses_a_path_that_never_existed_but_skips_one_deleted_in_git() {
     write_tree(plain.path(), &[("pkg/__init__.py", "")]);
     let run = regraft(plain.path(), &["check", "pkg/deleted.py"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+/// A git repository holding a package to move and a file that imports it, with `hook` as its
+/// executable `pre-commit` hook (none when empty).
+fn repo_with_hook(hook: &str) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = one_of_each();
+    write_tree(tmp.path(), &[("app/old/mod.py", "VALUE = 1\n")]);
+    git_init_commit(tmp.path());
+    if !hook.is_empty() {
+        let path = tmp.path().join(".git/hooks/pre-commit");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, hook).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn commit_runs_the_hooks_and_a_refusal_rolls_the_run_back() {
+    let tmp = repo_with_hook("#!/bin/sh\necho 'lint: app/main.py is not formatted' >&2\nexit 1\n");
+    let before = snapshot(tmp.path());
+    let run = regraft(tmp.path(), &["apply", "app/old", "app/new", "--commit"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("git commit failed")
+            && run.stderr.contains("lint: app/main.py is not formatted")
+            && run.stderr.contains("the run was rolled back"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(tmp.path()), before);
+
+    // --no-verify skips them.
+    let run = regraft(
+        tmp.path(),
+        &["apply", "app/old", "app/new", "--commit", "--no-verify"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("git: 2 commits made"), "{}", run.stdout);
+    let undo = regraft(tmp.path(), &["undo"]);
+    assert_eq!(undo.code, 0, "{}", undo.stderr);
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn a_hook_refusing_the_second_commit_takes_back_the_first() {
+    // Pure renames pass; the commit with rewritten (modified) files does not.
+    let tmp = repo_with_hook(
+        "#!/bin/sh\nif git diff --cached --name-status | grep -q '^M'; then\n  echo 'no edits today'\n  exit 1\nfi\n",
+    );
+    let before = snapshot(tmp.path());
+    let run = regraft(tmp.path(), &["apply", "app/old", "app/new", "--commit"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("no edits today"), "{}", run.stderr);
+    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn commit_message_sets_the_rewrite_commit_and_undo_still_knows_it() {
+    let tmp = repo_with_hook("#!/bin/sh\nexit 0\n");
+    let before = snapshot(tmp.path());
+    let run = regraft(
+        tmp.path(),
+        &[
+            "apply",
+            "app/old",
+            "app/new",
+            "--commit",
+            "--message",
+            "Move app.old to app.new",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let message = git(tmp.path(), &["log", "-1", "--format=%B"]);
+    assert!(
+        message.starts_with("Move app.old to app.new\n\nRewritten-by: regraft"),
+        "{message}"
+    );
+    let undo = regraft(tmp.path(), &["undo"]);
+    assert_eq!(undo.code, 0, "{}", undo.stderr);
+    assert_eq!(snapshot(tmp.path()), before);
+    // Without --commit, --message and --no-verify make no sense.
+    let bad = regraft(tmp.path(), &["apply", "app/old", "app/new", "-m", "x"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
