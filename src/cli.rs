@@ -213,7 +213,8 @@ pub struct ApplyArgs {
     /// Print what would be done, change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Print a unified diff of every rewritten file.
+    /// Print the whole change as a git-style patch (renames, rewrites, deleted and created
+    /// files) that `git apply` takes; with --dry-run, `git apply` of it does what apply would.
     #[arg(long)]
     pub diff: bool,
     /// Go on even when files that would be moved or rewritten have uncommitted changes.
@@ -359,6 +360,12 @@ fn run_plan(args: &PlanArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let plan = load(&args.target)?;
     write_report(&args.target, &plan)?;
+    // The patch is made before the run: it quotes the files the run deletes.
+    let mut patch = Vec::new();
+    if args.diff {
+        let deleted = deleted_files(args.target.root(), &plan)?;
+        report::diffs(&plan, &deleted, &mut patch).map_err(|e| Error::io("<stdout>", e))?;
+    }
     let applied = if args.dry_run {
         None
     } else {
@@ -381,10 +388,27 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     };
     let mut written = report::applied_text(&plan, applied, out);
     if args.diff && written.is_ok() {
-        written = report::diffs(&plan, out);
+        written = out.write_all(&patch);
     }
     written.map_err(|e| Error::io("<stdout>", e))?;
     Ok(status(&plan))
+}
+
+/// The files `plan` deletes, with their text and mode, for `--diff`.
+fn deleted_files(root: &Path, plan: &Plan) -> Result<Vec<report::DeletedFile>> {
+    plan.deletions
+        .iter()
+        .map(|path| {
+            let full = root.join(path);
+            let bytes = std::fs::read(&full).map_err(|e| Error::io(&full, e))?;
+            let executable = crate::journal::file_mode(&full).is_some_and(|m| m & 0o111 != 0);
+            Ok(report::DeletedFile {
+                path: path.clone(),
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+                mode: if executable { "100755" } else { "100644" },
+            })
+        })
+        .collect()
 }
 
 fn run_undo(args: &UndoArgs, out: &mut dyn Write) -> Result<ExitStatus> {

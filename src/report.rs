@@ -194,21 +194,99 @@ pub fn applied_text(plan: &Plan, applied: Option<Applied>, out: &mut dyn Write) 
     }
 }
 
-/// Writes a unified diff of every file whose contents change.
+/// A file `apply` deletes, as `--diff` shows it: its text and git mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedFile {
+    /// Root-relative path.
+    pub path: String,
+    /// Its text (lossy when not UTF-8).
+    pub text: String,
+    /// `100644`, or `100755` for an executable file.
+    pub mode: &'static str,
+}
+
+/// Writes the whole change of `plan` as a git-style patch that `git apply` (and `patch -p1`)
+/// take: each moved file as a rename (`rename from`/`rename to`, with a hunk when it is also
+/// rewritten), each file rewritten in place, each deleted source copy (`deleted`, read before
+/// the run: see [`DeletedFile`]) and each created file (shims, conflict sidecars) with its
+/// mode. Paths are root-relative with `a/`/`b/` prefixes.
 ///
 /// # Errors
 /// When `out` fails.
-pub fn diffs(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
-    for change in &plan.file_changes {
-        let diff = similar::TextDiff::from_lines(&change.original, &change.updated);
+pub fn diffs(plan: &Plan, deleted: &[DeletedFile], out: &mut dyn Write) -> io::Result<()> {
+    let changes: std::collections::HashMap<&str, &crate::plan::FileChange> = plan
+        .file_changes
+        .iter()
+        .map(|c| (c.path.as_str(), c))
+        .collect();
+    let hunks = |out: &mut dyn Write, old: &str, new: &str, from: &str, to: &str| {
+        let diff = similar::TextDiff::from_lines(old, new);
         write!(
             out,
             "{}",
-            diff.unified_diff().context_radius(3).header(
-                &format!("a/{}", change.path),
-                &format!("b/{}", change.new_path)
-            )
+            diff.unified_diff().context_radius(3).header(from, to)
+        )
+    };
+    for file in plan
+        .files
+        .iter()
+        .filter(|f| f.category == FileCategory::Move)
+    {
+        let (from, to) = (&file.path, &file.to);
+        writeln!(out, "diff --git a/{from} b/{to}")?;
+        match changes.get(from.as_str()) {
+            Some(change) => {
+                writeln!(out, "rename from {from}\nrename to {to}")?;
+                hunks(
+                    out,
+                    &change.original,
+                    &change.updated,
+                    &format!("a/{from}"),
+                    &format!("b/{to}"),
+                )?;
+            }
+            None => writeln!(
+                out,
+                "similarity index 100%\nrename from {from}\nrename to {to}"
+            )?,
+        }
+    }
+    for change in plan.file_changes.iter().filter(|c| c.path == c.new_path) {
+        let path = &change.path;
+        writeln!(out, "diff --git a/{path} b/{path}")?;
+        hunks(
+            out,
+            &change.original,
+            &change.updated,
+            &format!("a/{path}"),
+            &format!("b/{path}"),
         )?;
+    }
+    for file in deleted {
+        let path = &file.path;
+        writeln!(
+            out,
+            "diff --git a/{path} b/{path}\ndeleted file mode {}",
+            file.mode
+        )?;
+        if !file.text.is_empty() {
+            hunks(out, &file.text, "", &format!("a/{path}"), "/dev/null")?;
+        }
+    }
+    let created = plan
+        .shims
+        .iter()
+        .map(|(path, text)| (path, std::borrow::Cow::Borrowed(text.as_str())))
+        .chain(
+            plan.sidecars
+                .iter()
+                .map(|(path, bytes)| (path, String::from_utf8_lossy(bytes))),
+        );
+    for (path, text) in created {
+        writeln!(out, "diff --git a/{path} b/{path}\nnew file mode 100644")?;
+        if !text.is_empty() {
+            hunks(out, "", &text, "/dev/null", &format!("b/{path}"))?;
+        }
     }
     Ok(())
 }

@@ -2,7 +2,12 @@
 //! only on a terminal, singular and plural, missing paths, positions in rules files, diffs
 //! that `git apply` takes, and `--commit` through the user's git hooks.
 
-use crate::common::{git, git_init_commit, read_tree, regraft, regraft_env, snapshot, write_tree};
+use std::path::Path;
+
+use crate::common::{
+    copy_dir, git, git_init_commit, read_tree, regraft, regraft_env, snapshot, tree_diff,
+    write_tree,
+};
 
 /// A package of one module, and one file that imports it.
 fn one_of_each() -> tempfile::TempDir {
@@ -274,4 +279,122 @@ fn commit_message_sets_the_rewrite_commit_and_undo_still_knows_it() {
     // Without --commit, --message and --no-verify make no sense.
     let bad = regraft(tmp.path(), &["apply", "app/old", "app/new", "-m", "x"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+/// The tree under `dir` without git's own files.
+fn work_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut tree = read_tree(dir);
+    tree.retain(|path, _| !path.starts_with(".git/"));
+    tree
+}
+
+/// Runs `apply ARGS --dry-run --diff` on a git repo made of `input` (with `rules` beside
+/// it), checks that `git apply --check` accepts the patch, applies it, and compares the tree
+/// with what `apply ARGS` makes of another copy. Returns the patch.
+fn patch_gives_what_apply_makes(
+    name: &str,
+    input: &Path,
+    rules: Option<&Path>,
+    args: &[&str],
+) -> String {
+    let [patched, applied] = [(), ()].map(|()| {
+        let tmp = tempfile::tempdir().unwrap();
+        let tree = tmp.path().join("tree");
+        copy_dir(input, &tree);
+        if let Some(rules) = rules {
+            std::fs::copy(rules, tmp.path().join("rules.toml")).unwrap();
+        }
+        git_init_commit(&tree);
+        (tmp, tree)
+    });
+    let mut dry = args.to_vec();
+    dry.extend(["--dry-run", "--diff"]);
+    let run = regraft(&patched.1, &dry);
+    assert!(run.code == 0 || run.code == 1, "{name}: {}", run.stderr);
+    let start = run.stdout.find("diff --git ").unwrap_or(run.stdout.len());
+    let patch = run.stdout[start..].to_owned();
+    let patch_file = patched.0.path().join("change.patch");
+    std::fs::write(&patch_file, &patch).unwrap();
+    let patch_arg = patch_file.to_str().unwrap();
+    git(&patched.1, &["apply", "--check", patch_arg]);
+    git(&patched.1, &["apply", patch_arg]);
+
+    let run = regraft(&applied.1, args);
+    assert!(run.code == 0 || run.code == 1, "{name}: {}", run.stderr);
+    let diff = tree_diff(&work_tree(&applied.1), &work_tree(&patched.1));
+    assert!(
+        diff.is_empty(),
+        "{name}: git apply of --diff differs from apply:\n{diff}"
+    );
+    patch
+}
+
+/// Every `apply` fixture: `apply --dry-run --diff` on a pristine copy gives a patch that
+/// `git apply --check` accepts and that `git apply` turns into the very tree `apply` makes.
+#[test]
+fn apply_diff_is_a_patch_git_apply_takes() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut tried = 0;
+    for case in std::fs::read_dir(&fixtures).unwrap() {
+        let case = case.unwrap().path();
+        let Ok(cmd) = std::fs::read_to_string(case.join("cmd")) else {
+            continue;
+        };
+        let args: Vec<&str> = cmd.split_whitespace().collect();
+        if args.first() != Some(&"apply") {
+            continue;
+        }
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let rules = case.join("rules.toml");
+        patch_gives_what_apply_makes(
+            &name,
+            &case.join("input"),
+            rules.exists().then_some(rules.as_path()),
+            &args,
+        );
+        tried += 1;
+    }
+    assert!(tried >= 10, "only {tried} apply fixtures");
+}
+
+/// Deleted source copies and created shims carry their git modes.
+#[test]
+fn apply_diff_deletes_and_creates_files_with_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            ("app/__init__.py", ""),
+            ("app/old/__init__.py", ""),
+            ("app/old/same.py", "X = 1\n"),
+            ("app/old/tool.py", "#!/usr/bin/env python3\nprint(1)\n"),
+            ("app/old/only.py", "from app.old import same\n"),
+            ("app/new/__init__.py", ""),
+            ("app/new/same.py", "X = 1\n"),
+            ("app/new/tool.py", "#!/usr/bin/env python3\nprint(1)\n"),
+            ("app/main.py", "from app.old import same\n"),
+        ],
+    );
+    let tool = tmp.path().join("app/old/tool.py");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let patch = patch_gives_what_apply_makes(
+        "deletions and shims",
+        tmp.path(),
+        None,
+        &["apply", "app/old", "app/new", "--shim"],
+    );
+    assert!(
+        patch.contains("diff --git a/app/old/same.py b/app/old/same.py\ndeleted file mode 100644\n--- a/app/old/same.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-X = 1\n"),
+        "{patch}"
+    );
+    assert!(patch.contains("deleted file mode 100755"), "{patch}");
+    assert!(
+        patch.contains("diff --git a/app/old/__init__.py b/app/old/__init__.py\nnew file mode 100644\n--- /dev/null\n+++ b/app/old/__init__.py\n"),
+        "{patch}"
+    );
+    assert!(
+        patch.contains("diff --git a/app/old/only.py b/app/new/only.py\nrename from app/old/only.py\nrename to app/new/only.py\n--- a/app/old/only.py\n+++ b/app/new/only.py\n"),
+        "{patch}"
+    );
 }
