@@ -323,6 +323,7 @@ fn load(target: &MoveArgs) -> Result<Plan> {
         conflict_style: target.conflict_style,
         shim: target.shim,
     };
+    let _spinner = crate::progress::Spinner::start("scanning the tree");
     build_plan(target.root(), &rules, &options)
 }
 
@@ -384,6 +385,7 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
                 .collect::<Vec<_>>()
                 .join(" "),
         };
+        let _spinner = crate::progress::Spinner::start("applying");
         Some(apply::apply(args.target.root(), &plan, &options)?)
     };
     let mut written = report::applied_text(&plan, applied, out);
@@ -412,7 +414,10 @@ fn deleted_files(root: &Path, plan: &Plan) -> Result<Vec<report::DeletedFile>> {
 }
 
 fn run_undo(args: &UndoArgs, out: &mut dyn Write) -> Result<ExitStatus> {
-    let undone = crate::journal::undo(args.root.as_deref().unwrap_or(Path::new(".")), args.force)?;
+    let undone = {
+        let _spinner = crate::progress::Spinner::start("undoing");
+        crate::journal::undo(args.root.as_deref().unwrap_or(Path::new(".")), args.force)?
+    };
     report::undone_text(&undone, out).map_err(|e| Error::io("<stdout>", e))?;
     Ok(ExitStatus::Clean)
 }

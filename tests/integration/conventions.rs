@@ -398,3 +398,42 @@ fn apply_diff_deletes_and_creates_files_with_modes() {
         "{patch}"
     );
 }
+
+/// Progress goes to stderr, and only on a terminal: piped, nothing is printed even when the
+/// spinner's delay is over; on a terminal (a pty from `script`) it shows and stdout is the
+/// same, byte for byte.
+#[test]
+fn progress_shows_on_a_terminal_only_and_leaves_stdout_alone() {
+    let tmp = one_of_each();
+    let now = [("REGRAFT_PROGRESS_DELAY_MS", "0")];
+    let piped = regraft_env(tmp.path(), &["plan", "app/old", "app/new"], &now);
+    assert_eq!(piped.code, 0);
+    assert!(piped.stderr.is_empty(), "{}", piped.stderr);
+    let plain = regraft(tmp.path(), &["plan", "app/old", "app/new"]);
+    assert_eq!(piped.stdout, plain.stdout);
+
+    // Under a pseudo-terminal (util-linux `script`), when there is one.
+    let out = tempfile::tempdir().unwrap();
+    let stdout_file = out.path().join("stdout");
+    let command = format!(
+        "{} plan app/old app/new > {}",
+        env!("CARGO_BIN_EXE_regraft"),
+        stdout_file.display()
+    );
+    let Ok(terminal) = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("REGRAFT_PROGRESS_DELAY_MS", "0")
+        .env("TERM", "xterm")
+        .current_dir(tmp.path())
+        .output()
+    else {
+        eprintln!("no `script` here: the terminal half is skipped");
+        return;
+    };
+    assert!(terminal.status.success(), "{terminal:?}");
+    let shown = String::from_utf8_lossy(&terminal.stdout);
+    assert!(shown.contains("regraft: scanning the tree"), "{shown:?}");
+    assert_eq!(std::fs::read_to_string(&stdout_file).unwrap(), plain.stdout);
+}
