@@ -73,6 +73,11 @@ pub struct ApplyOptions {
     pub allow_dirty: bool,
     /// Commit the renames, then the rewrites, as two commits.
     pub commit: bool,
+    /// With `commit`: skip the repository's git hooks (`git commit --no-verify`).
+    pub no_verify: bool,
+    /// With `commit`: the message of the rewrite commit (a trailer marks it as regraft's,
+    /// so that `undo` knows it); default: `Rewrite imports for SRC -> DST (regraft)`.
+    pub message: Option<String>,
     /// The command line, recorded in the journal.
     pub command: String,
 }
@@ -302,7 +307,7 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
         plan,
         ops: &ops,
         git: git.as_ref(),
-        commit: options.commit,
+        options,
         renames: &renames,
         removals: &removals,
     };
@@ -328,7 +333,7 @@ struct Steps<'a> {
     plan: &'a Plan,
     ops: &'a [Operation],
     git: Option<&'a Git>,
-    commit: bool,
+    options: &'a ApplyOptions,
     renames: &'a [(String, String, crate::git::IndexEntry)],
     removals: &'a [String],
 }
@@ -369,8 +374,8 @@ impl Steps<'_> {
                 applied.git_renames = self.renames.len();
                 failpoint::step();
             }
-            if self.commit {
-                applied.commits = commit_in_two_steps(git, self.plan, self.renames)?;
+            if self.options.commit {
+                applied.commits = commit_in_two_steps(git, self.plan, self.renames, self.options)?;
             }
         }
         Ok(applied)
@@ -542,12 +547,16 @@ fn execute(root: &Path, op: &Operation) -> Result<Applied> {
 }
 
 /// `--commit`: the pure renames first (the index holds just them), then the rewrites, so
-/// that `git log --follow` reaches a file's history however much it was rewritten.
+/// that `git log --follow` reaches a file's history however much it was rewritten. The
+/// user's hooks run on both (unless `--no-verify`); a hook that refuses stops the run, which
+/// is then rolled back, commits included.
 fn commit_in_two_steps(
     git: &Git,
     plan: &Plan,
     renames: &[(String, String, crate::git::IndexEntry)],
+    options: &ApplyOptions,
 ) -> Result<usize> {
+    let verify = !options.no_verify;
     let describe = plan
         .moves
         .iter()
@@ -557,7 +566,11 @@ fn commit_in_two_steps(
     let mut commits = 0;
     if !renames.is_empty() {
         interrupt::check()?;
-        git.commit(&[], &format!("Move {describe} (regraft: renames only)"))?;
+        git.commit(
+            &[],
+            &format!("Move {describe} (regraft: renames only)"),
+            verify,
+        )?;
         failpoint::step();
         commits += 1;
     }
@@ -570,7 +583,15 @@ fn commit_in_two_steps(
     );
     if !paths.is_empty() {
         interrupt::check()?;
-        git.commit(&paths, &format!("Rewrite imports for {describe} (regraft)"))?;
+        let message = match &options.message {
+            // `undo` takes back only commits marked as regraft's.
+            Some(text) => format!(
+                "{}\n\nRewritten-by: regraft apply --commit (regraft)",
+                text.trim_end()
+            ),
+            None => format!("Rewrite imports for {describe} (regraft)"),
+        };
+        git.commit(&paths, &message, verify)?;
         failpoint::step();
         commits += 1;
     }

@@ -28,6 +28,10 @@ use crate::{ExitStatus, apply, report};
                   After an apply that did not finish, only undo runs."
 )]
 pub struct Cli {
+    /// When to colour the output: `auto` colours on a terminal, unless `NO_COLOR` is set
+    /// (non-empty) or `TERM=dumb`; a non-empty `FORCE_COLOR` colours even off a terminal.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t)]
+    pub color: ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -46,6 +50,59 @@ pub enum Command {
     /// Fail (exit 1) on imports of moved-away or missing modules and on leftover conflict
     /// markers: the guard for pre-commit and CI.
     Check(CheckArgs),
+    /// Print a shell completion script to stdout, e.g. `regraft completions bash >
+    /// ~/.local/share/bash-completion/completions/regraft`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, e.g. `regraft man > ~/.local/share/man/man1/regraft.1`.
+    Man,
+}
+
+/// `regraft completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// When to colour the output (`--color`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal only, following the `NO_COLOR`, `FORCE_COLOR` and `TERM=dumb`
+    /// conventions.
+    #[default]
+    Auto,
+    /// Always, whatever the environment says.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// [`ColorChoice::enabled`] with the process's environment.
+    pub fn resolve(self, is_terminal: bool) -> bool {
+        self.enabled(is_terminal, |name| std::env::var_os(name))
+    }
+
+    /// Whether to colour output going to a terminal (`is_terminal`) or not, with `var` reading
+    /// the environment. In `auto` mode: `NO_COLOR` set to a non-empty value turns colour off
+    /// (an empty `NO_COLOR=` does not: <https://no-color.org>); otherwise a non-empty
+    /// `FORCE_COLOR` turns it on (<https://force-color.org>); otherwise `TERM=dumb` turns it
+    /// off; otherwise colour follows `is_terminal`. `always` and `never` override all that.
+    pub fn enabled(
+        self,
+        is_terminal: bool,
+        var: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> bool {
+        let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto if set("NO_COLOR") => false,
+            Self::Auto if set("FORCE_COLOR") => true,
+            Self::Auto => is_terminal && var("TERM").is_none_or(|t| t != "dumb"),
+        }
+    }
 }
 
 /// Output formats of `check`.
@@ -83,8 +140,13 @@ pub struct CheckArgs {
     /// Do not report findings with these codes (comma-separated, e.g. `RG003`).
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Check only these files (as pre-commit passes them); default: the whole tree.
+    /// Check only these files (as pre-commit passes them); default: the whole tree. A PATH
+    /// that does not exist is an error (exit 2), unless git knows it as deleted (in the index
+    /// or in HEAD): that one is skipped.
     pub paths: Vec<PathBuf>,
+    /// The global `--color` choice (set by [`run`]).
+    #[arg(skip)]
+    pub color: ColorChoice,
 }
 
 /// Where and what to move; shared by `plan` and `apply`.
@@ -151,7 +213,8 @@ pub struct ApplyArgs {
     /// Print what would be done, change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Print a unified diff of every rewritten file.
+    /// Print the whole change as a git-style patch (renames, rewrites, deleted and created
+    /// files) that `git apply` takes; with --dry-run, `git apply` of it does what apply would.
     #[arg(long)]
     pub diff: bool,
     /// Go on even when files that would be moved or rewritten have uncommitted changes.
@@ -161,6 +224,14 @@ pub struct ApplyArgs {
     /// `git log --follow` reaches the old history however much a file was rewritten.
     #[arg(long, conflicts_with = "dry_run")]
     pub commit: bool,
+    /// With --commit: skip the repository's git hooks (`git commit --no-verify`). Without it
+    /// the hooks run, and one that refuses rolls the whole run back.
+    #[arg(long, requires = "commit")]
+    pub no_verify: bool,
+    /// With --commit: the message of the rewrite commit (a `Rewritten-by:` trailer is added
+    /// so that `regraft undo` knows the commit as its own).
+    #[arg(long, short = 'm', value_name = "TEXT", requires = "commit")]
+    pub message: Option<String>,
 }
 
 /// `regraft undo`.
@@ -199,9 +270,22 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
             run_undo(&args, out)
         }
         Command::Check(mut args) => {
+            args.color = cli.color;
             args.root = Some(ProjectRoot::find(args.root.as_deref())?.path);
             unfinished(args.root())?;
             run_check(&args, out)
+        }
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            clap_complete::generate(args.shell, &mut Cli::command(), "regraft", out);
+            Ok(ExitStatus::Clean)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command())
+                .render(out)
+                .map_err(|e| Error::io("<stdout>", e))?;
+            Ok(ExitStatus::Clean)
         }
     }
 }
@@ -239,6 +323,7 @@ fn load(target: &MoveArgs) -> Result<Plan> {
         conflict_style: target.conflict_style,
         shim: target.shim,
     };
+    let _spinner = crate::progress::Spinner::start("scanning the tree");
     build_plan(target.root(), &rules, &options)
 }
 
@@ -276,12 +361,20 @@ fn run_plan(args: &PlanArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let plan = load(&args.target)?;
     write_report(&args.target, &plan)?;
+    // The patch is made before the run: it quotes the files the run deletes.
+    let mut patch = Vec::new();
+    if args.diff {
+        let deleted = deleted_files(args.target.root(), &plan)?;
+        report::diffs(&plan, &deleted, &mut patch).map_err(|e| Error::io("<stdout>", e))?;
+    }
     let applied = if args.dry_run {
         None
     } else {
         let options = apply::ApplyOptions {
             allow_dirty: args.allow_dirty,
             commit: args.commit,
+            no_verify: args.no_verify,
+            message: args.message.clone(),
             // `regraft apply …` as typed, without the directory the binary is in.
             command: std::env::args()
                 .enumerate()
@@ -292,18 +385,39 @@ fn run_apply(args: &ApplyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
                 .collect::<Vec<_>>()
                 .join(" "),
         };
+        let _spinner = crate::progress::Spinner::start("applying");
         Some(apply::apply(args.target.root(), &plan, &options)?)
     };
     let mut written = report::applied_text(&plan, applied, out);
     if args.diff && written.is_ok() {
-        written = report::diffs(&plan, out);
+        written = out.write_all(&patch);
     }
     written.map_err(|e| Error::io("<stdout>", e))?;
     Ok(status(&plan))
 }
 
+/// The files `plan` deletes, with their text and mode, for `--diff`.
+fn deleted_files(root: &Path, plan: &Plan) -> Result<Vec<report::DeletedFile>> {
+    plan.deletions
+        .iter()
+        .map(|path| {
+            let full = root.join(path);
+            let bytes = std::fs::read(&full).map_err(|e| Error::io(&full, e))?;
+            let executable = crate::journal::file_mode(&full).is_some_and(|m| m & 0o111 != 0);
+            Ok(report::DeletedFile {
+                path: path.clone(),
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+                mode: if executable { "100755" } else { "100644" },
+            })
+        })
+        .collect()
+}
+
 fn run_undo(args: &UndoArgs, out: &mut dyn Write) -> Result<ExitStatus> {
-    let undone = crate::journal::undo(args.root.as_deref().unwrap_or(Path::new(".")), args.force)?;
+    let undone = {
+        let _spinner = crate::progress::Spinner::start("undoing");
+        crate::journal::undo(args.root.as_deref().unwrap_or(Path::new(".")), args.force)?
+    };
     report::undone_text(&undone, out).map_err(|e| Error::io("<stdout>", e))?;
     Ok(ExitStatus::Clean)
 }
@@ -330,7 +444,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let written = match args.format {
         CheckFormat::Text => {
             use std::io::IsTerminal;
-            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let colour = args.color.resolve(std::io::stdout().is_terminal());
             report::diagnostics_text(&diagnostics, colour, out)
         }
         CheckFormat::Json => report::diagnostics_json(&diagnostics, out),
@@ -345,12 +459,19 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
 }
 
 /// `path` (relative to the current directory, or absolute) as a root-relative `/` path;
-/// `None` when the file does not exist (deleted in the commit being checked).
+/// `None` when the file does not exist but git knows it (deleted in the index or in HEAD: a
+/// commit being checked may name it, and nothing is left of it to check).
+///
+/// # Errors
+/// [`Error::NoSuchPath`] when the path exists neither in the work tree nor in git (a typo
+/// must not pass as a clean check, issue #13); [`Error::BadPath`] when it lies outside the
+/// root.
 fn root_relative(root: &std::path::Path, path: &std::path::Path) -> Result<Option<String>> {
-    let Ok(full) = std::fs::canonicalize(path) else {
-        return Ok(None);
-    };
     let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let (full, exists) = match std::fs::canonicalize(path) {
+        Ok(full) => (full, true),
+        Err(_) => (canonical_missing(path), false),
+    };
     let relative = full.strip_prefix(&root).map_err(|_| {
         Error::bad_path(
             "PATH",
@@ -358,11 +479,83 @@ fn root_relative(root: &std::path::Path, path: &std::path::Path) -> Result<Optio
             format!("is outside the root {}", root.display()),
         )
     })?;
-    Ok(Some(
-        relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
-    ))
+    let relative = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    if exists {
+        return Ok(Some(relative));
+    }
+    match crate::git::Git::detect(&root) {
+        Some(git) if !relative.is_empty() && git.knows(&relative) => Ok(None),
+        _ => Err(Error::NoSuchPath(path.display().to_string())),
+    }
+}
+
+/// The absolute path a missing `path` would have: its deepest existing ancestor,
+/// canonicalised, then the rest of it (`..` taken lexically).
+fn canonical_missing(path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::env::current_dir().unwrap_or_default().join(path);
+    let mut base = absolute.as_path();
+    let mut rest = Vec::new();
+    let mut full = loop {
+        if let Ok(found) = std::fs::canonicalize(base) {
+            break found;
+        }
+        match (base.parent(), base.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                base = parent;
+            }
+            _ => break PathBuf::from("/"),
+        }
+    };
+    for component in rest.into_iter().rev() {
+        match component {
+            Component::ParentDir => {
+                full.pop();
+            }
+            Component::Normal(part) => full.push(part),
+            _ => {}
+        }
+    }
+    full
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice;
+
+    fn env<'a>(vars: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<std::ffi::OsString> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).into())
+        }
+    }
+
+    #[test]
+    fn auto_colours_a_terminal_unless_the_environment_says_no() {
+        let auto = ColorChoice::Auto;
+        assert!(auto.enabled(true, env(&[])));
+        assert!(!auto.enabled(false, env(&[])));
+        assert!(!auto.enabled(true, env(&[("NO_COLOR", "1")])));
+        // An empty NO_COLOR is no request (https://no-color.org).
+        assert!(auto.enabled(true, env(&[("NO_COLOR", "")])));
+        assert!(!auto.enabled(true, env(&[("TERM", "dumb")])));
+        assert!(auto.enabled(true, env(&[("TERM", "xterm-256color")])));
+        assert!(auto.enabled(false, env(&[("FORCE_COLOR", "1")])));
+        assert!(auto.enabled(true, env(&[("FORCE_COLOR", "1"), ("TERM", "dumb")])));
+        assert!(!auto.enabled(false, env(&[("FORCE_COLOR", "")])));
+        assert!(!auto.enabled(true, env(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])));
+    }
+
+    #[test]
+    fn always_and_never_override_the_environment() {
+        let no = [("NO_COLOR", "1"), ("TERM", "dumb")];
+        assert!(ColorChoice::Always.enabled(false, env(&no)));
+        assert!(!ColorChoice::Never.enabled(true, env(&[("FORCE_COLOR", "1")])));
+    }
 }

@@ -41,6 +41,9 @@ pub enum Error {
         /// Why it cannot be used.
         reason: String,
     },
+    /// A PATH given to `check` is neither in the work tree nor, as a deleted file, in git.
+    #[error("PATH `{0}`: does not exist")]
+    NoSuchPath(String),
     /// The request as a whole does not make sense (no move given, moves that collide, …).
     #[error("{0}")]
     Usage(String),
@@ -206,6 +209,10 @@ impl Error {
             Self::Unfinished { .. } => Some(
                 "run `regraft undo` to restore the tree as it was before that run; \
                  nothing else runs until then",
+            ),
+            Self::NoSuchPath(_) => Some(
+                "name files under the root that exist; a file deleted in git (in the index or \
+                 in HEAD) is skipped, and `regraft check` without PATHS checks the whole tree",
             ),
             _ => None,
         }

@@ -152,23 +152,59 @@ impl Git {
     }
 
     /// Stages `paths` and commits what is staged with `message`; returns the new commit id.
+    /// The user's hooks (`pre-commit`, `commit-msg`, …) run unless `verify` is false.
     ///
     /// # Errors
-    /// When git fails (no identity configured, a hook refuses, …).
-    pub fn commit(&self, paths: &[String], message: &str) -> Result<String> {
+    /// When git fails (no identity configured, a hook refuses, …): the message carries what
+    /// git and the hook printed.
+    pub fn commit(&self, paths: &[String], message: &str, verify: bool) -> Result<String> {
         if !paths.is_empty() {
             let mut args = vec!["add".to_owned(), "--".to_owned()];
             args.extend(paths.iter().cloned());
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             git_output(&self.root, &args)?;
         }
-        git_output(
-            &self.root,
-            &["commit", "--quiet", "--no-verify", "-m", message],
-        )?;
+        let mut args = vec!["commit", "--quiet", "-m", message];
+        if !verify {
+            args.push("--no-verify");
+        }
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(&args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| Error::io("git", e))?;
+        if !out.status.success() {
+            // Hooks print to stdout or stderr: say both, as git showed them.
+            let said = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let hooks = if verify {
+                " (the repository's hooks ran; `--no-verify` skips them)"
+            } else {
+                ""
+            };
+            return Err(Error::Git(format!(
+                "git commit failed{hooks}:\n  {}",
+                said.trim().replace('\n', "\n  ")
+            )));
+        }
         Ok(git_output(&self.root, &["rev-parse", "HEAD"])?
             .trim()
             .to_owned())
+    }
+
+    /// True when git knows root-relative `path` (a file, or a directory of files): it is in
+    /// the index, or in HEAD's tree. A path that is missing from the work tree but known to git
+    /// was deleted (staged or not), as pre-commit may name it.
+    pub fn knows(&self, path: &str) -> bool {
+        let literal = format!(":(literal){path}");
+        let listed = |args: &[&str]| git_output(&self.root, args).is_ok_and(|out| !out.is_empty());
+        listed(&["ls-files", "-z", "--", &literal])
+            || listed(&["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", path])
     }
 
     /// The commit HEAD points at, if any.
@@ -192,14 +228,19 @@ impl Git {
         Ok(!status.success())
     }
 
-    /// The subjects of the commits reachable from HEAD but not from `base`, newest first.
+    /// The whole messages of the commits reachable from HEAD but not from `base`, newest
+    /// first.
     ///
     /// # Errors
     /// When git fails (for example when `base` no longer exists).
-    pub fn subjects_since(&self, base: &str) -> Result<Vec<String>> {
+    pub fn messages_since(&self, base: &str) -> Result<Vec<String>> {
         let range = format!("{base}..HEAD");
-        let out = git_output(&self.root, &["log", "--format=%s", &range])?;
-        Ok(out.lines().map(str::to_owned).collect())
+        let out = git_output(&self.root, &["log", "-z", "--format=%B", &range])?;
+        Ok(out
+            .split('\0')
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned)
+            .collect())
     }
 
     /// Every version of root-relative `path` in the history of HEAD, newest first, following

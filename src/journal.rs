@@ -730,8 +730,8 @@ impl Replay<'_> {
             // HEAD may only carry the run's own commits on top of where it was.
             Entry::GitCommit { previous_head } => {
                 let git = self.git.as_ref()?;
-                let ours = git.subjects_since(previous_head).is_ok_and(|subjects| {
-                    subjects.len() <= 2 && subjects.iter().all(|s| s.contains("(regraft"))
+                let ours = git.messages_since(previous_head).is_ok_and(|messages| {
+                    messages.len() <= 2 && messages.iter().all(|m| m.contains("(regraft"))
                 });
                 (!ours).then(|| "HEAD (commits made after the run)".to_owned())
             }

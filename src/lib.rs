@@ -42,6 +42,7 @@ pub mod merge;
 pub mod module_name;
 pub mod parse;
 pub mod plan;
+pub mod progress;
 pub mod project_root;
 pub mod references;
 pub mod report;

@@ -89,9 +89,9 @@ pub fn plan_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     if !plan.rewrites.is_empty() {
         writeln!(
             out,
-            "\nreferences to rewrite ({} in {} files):",
+            "\nreferences to rewrite ({} in {}):",
             plan.rewrites.len(),
-            plan.rewritten_files()
+            plural(plan.rewritten_files(), "file", "files")
         )?;
         for r in &plan.rewrites {
             writeln!(
@@ -140,24 +140,28 @@ pub fn applied_text(plan: &Plan, applied: Option<Applied>, out: &mut dyn Write) 
         Some(a) => {
             writeln!(
                 out,
-                "moved {} files, rewrote {} references in {} files, removed {} empty directories",
-                a.moved,
-                plan.rewrites.len(),
-                a.rewritten,
-                a.dirs_removed
+                "moved {}, rewrote {} in {}, removed {}",
+                plural(a.moved, "file", "files"),
+                plural(plan.rewrites.len(), "reference", "references"),
+                plural(a.rewritten, "file", "files"),
+                plural(a.dirs_removed, "empty directory", "empty directories")
             )?;
             if a.deleted > 0 {
                 writeln!(
                     out,
-                    "dropped {} source copies (identical to, or merged into, DST)",
-                    a.deleted
+                    "dropped {} (identical to, or merged into, DST)",
+                    plural(a.deleted, "source copy", "source copies")
                 )?;
             }
             if !plan.sidecars.is_empty() {
                 writeln!(
                     out,
-                    "wrote {} conflict sidecar files under {}/conflicts/",
-                    plan.sidecars.len(),
+                    "wrote {} under {}/conflicts/",
+                    plural(
+                        plan.sidecars.len(),
+                        "conflict sidecar file",
+                        "conflict sidecar files"
+                    ),
                     crate::journal::DIR
                 )?;
             }
@@ -167,16 +171,19 @@ pub fn applied_text(plan: &Plan, applied: Option<Applied>, out: &mut dyn Write) 
             if a.git_renames > 0 {
                 writeln!(
                     out,
-                    "git: {} moves recorded as renames in the index",
-                    a.git_renames
+                    "git: {} recorded as {} in the index",
+                    plural(a.git_renames, "move", "moves"),
+                    if a.git_renames == 1 {
+                        "a rename"
+                    } else {
+                        "renames"
+                    }
                 )?;
             }
-            if a.commits > 0 {
-                writeln!(
-                    out,
-                    "git: {} commits made (renames, then rewrites)",
-                    a.commits
-                )?;
+            match a.commits {
+                0 => {}
+                1 => writeln!(out, "git: 1 commit made")?,
+                n => writeln!(out, "git: {n} commits made (renames, then rewrites)")?,
             }
             if a.moved + a.rewritten > 0 {
                 writeln!(out, "to undo: regraft undo")?;
@@ -187,21 +194,99 @@ pub fn applied_text(plan: &Plan, applied: Option<Applied>, out: &mut dyn Write) 
     }
 }
 
-/// Writes a unified diff of every file whose contents change.
+/// A file `apply` deletes, as `--diff` shows it: its text and git mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedFile {
+    /// Root-relative path.
+    pub path: String,
+    /// Its text (lossy when not UTF-8).
+    pub text: String,
+    /// `100644`, or `100755` for an executable file.
+    pub mode: &'static str,
+}
+
+/// Writes the whole change of `plan` as a git-style patch that `git apply` (and `patch -p1`)
+/// take: each moved file as a rename (`rename from`/`rename to`, with a hunk when it is also
+/// rewritten), each file rewritten in place, each deleted source copy (`deleted`, read before
+/// the run: see [`DeletedFile`]) and each created file (shims, conflict sidecars) with its
+/// mode. Paths are root-relative with `a/`/`b/` prefixes.
 ///
 /// # Errors
 /// When `out` fails.
-pub fn diffs(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
-    for change in &plan.file_changes {
-        let diff = similar::TextDiff::from_lines(&change.original, &change.updated);
+pub fn diffs(plan: &Plan, deleted: &[DeletedFile], out: &mut dyn Write) -> io::Result<()> {
+    let changes: std::collections::HashMap<&str, &crate::plan::FileChange> = plan
+        .file_changes
+        .iter()
+        .map(|c| (c.path.as_str(), c))
+        .collect();
+    let hunks = |out: &mut dyn Write, old: &str, new: &str, from: &str, to: &str| {
+        let diff = similar::TextDiff::from_lines(old, new);
         write!(
             out,
             "{}",
-            diff.unified_diff().context_radius(3).header(
-                &format!("a/{}", change.path),
-                &format!("b/{}", change.new_path)
-            )
+            diff.unified_diff().context_radius(3).header(from, to)
+        )
+    };
+    for file in plan
+        .files
+        .iter()
+        .filter(|f| f.category == FileCategory::Move)
+    {
+        let (from, to) = (&file.path, &file.to);
+        writeln!(out, "diff --git a/{from} b/{to}")?;
+        match changes.get(from.as_str()) {
+            Some(change) => {
+                writeln!(out, "rename from {from}\nrename to {to}")?;
+                hunks(
+                    out,
+                    &change.original,
+                    &change.updated,
+                    &format!("a/{from}"),
+                    &format!("b/{to}"),
+                )?;
+            }
+            None => writeln!(
+                out,
+                "similarity index 100%\nrename from {from}\nrename to {to}"
+            )?,
+        }
+    }
+    for change in plan.file_changes.iter().filter(|c| c.path == c.new_path) {
+        let path = &change.path;
+        writeln!(out, "diff --git a/{path} b/{path}")?;
+        hunks(
+            out,
+            &change.original,
+            &change.updated,
+            &format!("a/{path}"),
+            &format!("b/{path}"),
         )?;
+    }
+    for file in deleted {
+        let path = &file.path;
+        writeln!(
+            out,
+            "diff --git a/{path} b/{path}\ndeleted file mode {}",
+            file.mode
+        )?;
+        if !file.text.is_empty() {
+            hunks(out, &file.text, "", &format!("a/{path}"), "/dev/null")?;
+        }
+    }
+    let created = plan
+        .shims
+        .iter()
+        .map(|(path, text)| (path, std::borrow::Cow::Borrowed(text.as_str())))
+        .chain(
+            plan.sidecars
+                .iter()
+                .map(|(path, bytes)| (path, String::from_utf8_lossy(bytes))),
+        );
+    for (path, text) in created {
+        writeln!(out, "diff --git a/{path} b/{path}\nnew file mode 100644")?;
+        if !text.is_empty() {
+            hunks(out, "", &text, "/dev/null", &format!("b/{path}"))?;
+        }
     }
     Ok(())
 }
@@ -225,7 +310,10 @@ fn summary(plan: &Plan) -> String {
         .iter()
         .map(|(kind, n)| format!("{} {n}", kind.label()))
         .collect();
-    let mut line = format!("{} files to move", plan.count(FileCategory::Move));
+    let mut line = format!(
+        "{} to move",
+        plural(plan.count(FileCategory::Move), "file", "files")
+    );
     if plan.files.iter().any(|f| f.category != FileCategory::Move) {
         let _ = write!(
             line,
@@ -241,16 +329,17 @@ fn summary(plan: &Plan) -> String {
     }
     let _ = write!(
         line,
-        ", {} references to rewrite in {} files",
-        plan.rewrites.len(),
-        plan.rewritten_files()
+        ", {} to rewrite in {}",
+        plural(plan.rewrites.len(), "reference", "references"),
+        plural(plan.rewritten_files(), "file", "files")
     );
     if !kinds.is_empty() {
         let _ = write!(line, " ({})", kinds.join(", "));
     }
     let human = needs_a_human(plan, false).len();
     if human > 0 {
-        let _ = write!(line, ", {human} need a human");
+        let verb = if human == 1 { "needs" } else { "need" };
+        let _ = write!(line, ", {human} {verb} a human");
     }
     line
 }
@@ -260,10 +349,18 @@ fn outcome_text(m: &MergeReport) -> String {
         MergeOutcome::Merged => "merged cleanly (review it)".to_owned(),
         MergeOutcome::NeedsReview => {
             let missing = m.lost.iter().filter(|l| !l.deleted_on_purpose).count();
-            format!("merged without markers, but {missing} definitions are missing: needs review")
+            let (noun, verb) = if missing == 1 {
+                ("definition", "is")
+            } else {
+                ("definitions", "are")
+            };
+            format!("merged without markers, but {missing} {noun} {verb} missing: needs review")
         }
         MergeOutcome::Union => "united (imports and __all__ of both)".to_owned(),
-        MergeOutcome::Unresolved => format!("{} conflicts marked in the file", m.conflicts),
+        MergeOutcome::Unresolved => format!(
+            "{} marked in the file",
+            plural(m.conflicts, "conflict", "conflicts")
+        ),
         MergeOutcome::Sidecar => format!(
             "left as it was; versions under {}/conflicts/",
             crate::journal::DIR
@@ -359,9 +456,9 @@ pub fn plan_markdown(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "\n{} references rewritten in {} files.",
-        plan.rewrites.len(),
-        plan.rewritten_files()
+        "\n{} rewritten in {}.",
+        plural(plan.rewrites.len(), "reference", "references"),
+        plural(plan.rewritten_files(), "file", "files")
     )?;
     let human = needs_a_human(plan, false);
     writeln!(out, "\n## Needs a human ({})\n", human.len())?;
@@ -397,6 +494,12 @@ pub fn plan_markdown(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// `n` and the noun that fits it: `plural(1, "file", "files")` is `1 file`, `plural(2, …)`
+/// and `plural(0, …)` are `2 files` and `0 files` (issue #13).
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Shows a multi-line snippet on one line.
 fn one_line(text: &str) -> String {
     text.replace("\r\n", "\\r\\n").replace('\n', "\\n")
@@ -409,7 +512,11 @@ fn one_line(text: &str) -> String {
 pub fn undone_text(undone: &crate::journal::Undone, out: &mut dyn Write) -> io::Result<()> {
     match undone {
         crate::journal::Undone::Run { command, steps } => {
-            writeln!(out, "undid {steps} steps of: {command}")
+            writeln!(
+                out,
+                "undid {} of: {command}",
+                plural(*steps, "step", "steps")
+            )
         }
         crate::journal::Undone::StaleLock { pid } => writeln!(
             out,
@@ -485,4 +592,19 @@ pub fn diagnostics_github(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn plural_is_singular_for_one_only() {
+        assert_eq!(plural(0, "file", "files"), "0 files");
+        assert_eq!(
+            plural(1, "empty directory", "empty directories"),
+            "1 empty directory"
+        );
+        assert_eq!(plural(2, "source copy", "source copies"), "2 source copies");
+    }
 }

@@ -119,7 +119,7 @@ fn apply_moves_rewrites_and_removes_the_empty_source() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "moved 3 files, rewrote 2 references in 2 files, removed 1 empty directories\nto undo: regraft undo\n"
+        "moved 3 files, rewrote 2 references in 2 files, removed 1 empty directory\nto undo: regraft undo\n"
     );
     let tree = read_tree(tmp.path());
     assert!(!tmp.path().join(SRC).exists());

@@ -12,6 +12,7 @@
 mod check;
 mod cli;
 mod common;
+mod conventions;
 mod fixtures;
 mod left_alone;
 mod merge;

@@ -285,14 +285,14 @@ fn a_merge_sorts_every_file_and_merges_the_conflicts() {
              | category | files |\n| --- | ---: |\n| move | 3 |\n| identical | 2 |\n| conflict | 5 |\n| keep | 2 |\n\n\
              4 references rewritten in 4 files.\n\n\
              ## Needs a human (2)\n\n\
-             - [ ] `{DST}/indicators.py`: 1 conflicts marked in the file\n\
-             - [ ] `{DST}/notes.py`: 1 conflicts marked in the file\n\n\
+             - [ ] `{DST}/indicators.py`: 1 conflict marked in the file\n\
+             - [ ] `{DST}/notes.py`: 1 conflict marked in the file\n\n\
              ## Merges\n\n| file (DST) | from (SRC) | base | outcome |\n| --- | --- | --- | --- |\n\
              | `{DST}/__init__.py` | `{SRC}/__init__.py` | no base needed (union of imports and __all__) | united (imports and __all__ of both) |\n\
              | `{DST}/detector.py` | `{SRC}/detector.py` | base {short}:{SRC}/detector.py (the same blob is in DST's history: {DST}/detector.py at {fork}) | merged cleanly (review it) |\n\
              | `{DST}/features/__init__.py` | `{SRC}/features/__init__.py` | no base needed (union of imports and __all__) | united (imports and __all__ of both) |\n\
-             | `{DST}/indicators.py` | `{SRC}/indicators.py` | base {short}:{SRC}/indicators.py (the same blob is in DST's history: {DST}/indicators.py at {fork}) | 1 conflicts marked in the file |\n\
-             | `{DST}/notes.py` | `{SRC}/notes.py` | no version both histories hold (two-way merge) | 1 conflicts marked in the file |\n"
+             | `{DST}/indicators.py` | `{SRC}/indicators.py` | base {short}:{SRC}/indicators.py (the same blob is in DST's history: {DST}/indicators.py at {fork}) | 1 conflict marked in the file |\n\
+             | `{DST}/notes.py` | `{SRC}/notes.py` | no version both histories hold (two-way merge) | 1 conflict marked in the file |\n"
         )
     );
 

@@ -817,7 +817,7 @@ mod all_or_nothing {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(
-            stderr.starts_with("regraft: error: git commit failed: "),
+            stderr.starts_with("regraft: error: git commit failed (the repository's hooks ran"),
             "{stderr}"
         );
         assert!(
