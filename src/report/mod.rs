@@ -1,7 +1,7 @@
 //! Renders plans and results as text or JSON. The only module (with `main.rs`) that prints.
 //!
 //! The plan, apply and undo renderers are here; the `check` renderers have one file per
-//! format: [`text`], [`json`], [`github`].
+//! format: [`text`], [`json`] (also JSON lines), [`github`], [`sarif`], [`gitlab`], [`junit`].
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -11,11 +11,17 @@ use crate::categorize::{MergeOutcome, MergeReport};
 use crate::plan::{FileCategory, Plan};
 
 pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
 
 pub use github::diagnostics_github;
-pub use json::diagnostics_json;
+pub use gitlab::diagnostics_gitlab;
+pub use json::{diagnostics_json, diagnostics_json_lines};
+pub use junit::diagnostics_junit;
+pub use sarif::diagnostics_sarif;
 pub use text::diagnostics_text;
 
 /// Writes the plan as JSON (the contract of DESIGN.md: `files`, `rewrites`, `conflicts`, plus

@@ -1,6 +1,7 @@
 //! `check --format text`: `path:line:col: CODE message`, one a line, for people.
 //!
-//! Paths are relative to `--root`, as the user named the tree.
+//! Paths are relative to `--root`, as the user named the tree (the machine formats use paths
+//! relative to the top of the git work tree instead, see [`crate::check::to_repository_paths`]).
 
 use std::io::{self, Write};
 

@@ -124,7 +124,9 @@ fn paths_limit_the_report_and_formats_serve_tools() {
     assert_eq!(
         json,
         serde_json::json!([{"path": "backtester_v2/a.py", "line": 1, "col": 8, "code": "RG002",
-                            "message": "no module `backtester_v2.gone` in the project"}])
+                            "message": "no module `backtester_v2.gone` in the project",
+                            "end_line": 1, "end_col": 26,
+                            "url": format!("{}#rg002", regraft::check::DOCS_URL), "fix": null}])
     );
     let outside = regraft(tmp.path(), &["check", "/etc/hostname"]);
     assert_eq!(outside.code, 2);
