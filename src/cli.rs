@@ -66,7 +66,8 @@ pub enum CheckFormat {
     Sarif,
     /// GitLab Code Quality JSON (`artifacts: reports: codequality`).
     Gitlab,
-    /// The XML test report of `JUnit`: one test case per finding.
+    /// JUnit XML: one test case per finding.
+    #[allow(clippy::doc_markdown)] // shown by --help, where backticks would show
     Junit,
 }
 
