@@ -43,6 +43,7 @@
 //! finding; `# noqa: RG002, RG003`, those codes only.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -51,7 +52,7 @@ use tree_sitter::Node;
 
 use crate::error::{Error, Result};
 use crate::import_scan::import_statements;
-use crate::line_index::LineIndex;
+use crate::line_index::{LineIndex, Position};
 use crate::module_name::ModuleName;
 use crate::parse::{dotted_name, imported_name, parse_python, relative_import, text};
 use crate::plan::Scan;
@@ -99,6 +100,57 @@ impl Code {
             Code::MissingName => "RG003",
             Code::ConflictMarker => "RG004",
             Code::LostPublicName => "RG005",
+        }
+    }
+
+    /// The code's anchor in the README's table of codes: `rg001` … `rg005`.
+    pub fn anchor(self) -> &'static str {
+        match self {
+            Code::StaleReference => "rg001",
+            Code::MissingModule => "rg002",
+            Code::MissingName => "rg003",
+            Code::ConflictMarker => "rg004",
+            Code::LostPublicName => "rg005",
+        }
+    }
+
+    /// Where the code is documented: [`DOCS_URL`], then `#` and [`Code::anchor`]
+    /// (`README.md#rg002`).
+    ///
+    /// ```
+    /// # use regraft::check::Code;
+    /// assert!(Code::MissingModule.help_url().ends_with("#rg002"));
+    /// ```
+    pub fn help_url(self) -> String {
+        format!("{DOCS_URL}#{}", self.anchor())
+    }
+
+    /// What the code finds and how to fix it, in a sentence or two (the README says more).
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::StaleReference => {
+                "A reference (import, attribute chain, string, config token) to a module that a \
+                 rules file moved away, or to a symbol it renamed. Write the new path the message \
+                 names, or run `regraft apply --rules …` again."
+            }
+            Code::MissingModule => {
+                "A project-internal import of a module that does not exist: the import fails at \
+                 run time. Import the module where it lives, or add it."
+            }
+            Code::MissingName => {
+                "`from m import name` where project module `m` neither defines, imports nor \
+                 re-exports `name`: an ImportError. Import the name from the module that \
+                 defines it."
+            }
+            Code::ConflictMarker => {
+                "A conflict marker left by a merge: the file does not run, or a half-resolved \
+                 merge ships. Resolve the conflict."
+            }
+            Code::LostPublicName => {
+                "With `--against REF`: a public name a moved module had at REF that its new path \
+                 no longer provides, which code outside the repository may import. Restore or \
+                 re-export the name."
+            }
         }
     }
 
@@ -176,19 +228,137 @@ impl CodeSelection {
     }
 }
 
+/// Where the codes are documented, without the `#anchor`: the `repository` of Cargo.toml
+/// when the package names one (an absolute URL), else `README.md` (regraft's own README,
+/// relative to regraft's repository: no hosted address is known to be stable).
+pub const DOCS_URL: &str = if env!("CARGO_PKG_REPOSITORY").is_empty() {
+    "README.md"
+} else {
+    env!("CARGO_PKG_REPOSITORY")
+};
+
 /// One finding, rendered as `path:line:col: CODE message`.
+///
+/// This is also the object of `check --format json` (an array of them, pretty-printed) and of
+/// `--format json-lines` (one a line), field by field in this order:
+///
+/// - `path` (string): the file, with `/`. Relative to the top of the git work tree around
+///   `--root` in every machine format (json, json-lines, github, sarif, gitlab, junit); relative
+///   to `--root` in text, and everywhere when `--root` is in no git work tree.
+/// - `line`, `col` (numbers): where the finding starts; 1-based, the column counted in
+///   characters (Unicode scalar values), not bytes.
+/// - `end_line`, `end_col` (numbers): where it ends, as `line` and `col`, exclusive: the
+///   position just after its last character. The span is the reference itself: the dotted
+///   name of an import, the name of a `from` import, the text `RG001` would rewrite, the
+///   marker line of `RG004`; `RG005` is about a whole file and has an empty span at 1:1.
+/// - `code` (string): `RG001` … `RG005`, see [`Code`].
+/// - `message` (string): what is wrong, and how to fix it (one line).
+/// - `url` (string): where the code is documented, [`Code::help_url`]
+///   (`README.md#rg002`).
+/// - `fix` (object or `null`): the edit regraft knows would fix it, see [`Fix`]; only `RG001`
+///   has one.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Diagnostic {
-    /// Root-relative path with `/`.
+    /// The file, with `/`: root-relative as made by [`check`] (see
+    /// [`to_repository_paths`]).
     pub path: String,
-    /// 1-based line.
+    /// 1-based line where the finding starts.
     pub line: usize,
-    /// 1-based column, in characters.
+    /// 1-based column where it starts, in characters.
     pub col: usize,
+    /// 1-based line where it ends.
+    pub end_line: usize,
+    /// 1-based column just after its last character, in characters (exclusive).
+    pub end_col: usize,
     /// What kind of finding (serialised as `RG001` … `RG005`).
     pub code: Code,
     /// What is wrong, and how to fix it.
     pub message: String,
+    /// Where the code is documented ([`Code::help_url`]).
+    pub url: String,
+    /// The edit that fixes it, when regraft knows one.
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A finding of `code` in file `path` that spans `start..end`, without a fix.
+    pub fn new(path: &str, start: Position, end: Position, code: Code, message: String) -> Self {
+        Self {
+            path: path.to_owned(),
+            line: start.line,
+            col: start.col,
+            end_line: end.line,
+            end_col: end.col,
+            code,
+            message,
+            url: code.help_url(),
+            fix: None,
+        }
+    }
+
+    /// The start: 1-based line and column in characters.
+    pub fn start(&self) -> Position {
+        Position {
+            line: self.line,
+            col: self.col,
+        }
+    }
+
+    /// The end, exclusive: 1-based line and column in characters.
+    pub fn end(&self) -> Position {
+        Position {
+            line: self.end_line,
+            col: self.end_col,
+        }
+    }
+}
+
+/// A machine-readable fix: replace the text from `start` to `end` with `replacement`.
+///
+/// In `--format json`: `{"replacement": "…", "start": {"line": 1, "col": 6}, "end": {"line":
+/// 1, "col": 17}}`, positions as in [`Diagnostic`] (1-based, columns in characters, `end`
+/// exclusive). The span is the finding's own.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Fix {
+    /// The text to write in place of the span.
+    pub replacement: String,
+    /// Where the replaced text starts.
+    pub start: Position,
+    /// Just after where it ends (exclusive).
+    pub end: Position,
+}
+
+/// Makes the paths of `diagnostics` (root-relative, as [`check`] makes them) relative to the
+/// top of the git work tree around `root`, which is what CI services expect (with `--root src`,
+/// `src/flask/x.py`, not `flask/x.py`). Outside a work tree (or without git) they stay
+/// root-relative.
+pub fn to_repository_paths(root: &Path, diagnostics: &mut [Diagnostic]) {
+    let Some(git) = crate::git::Git::detect(root) else {
+        return;
+    };
+    let prefix = git.prefix();
+    if prefix.is_empty() {
+        return;
+    }
+    for d in diagnostics {
+        d.path.insert_str(0, prefix);
+    }
+}
+
+/// The position just after `text`, when `text` starts at `start`: what [`LineIndex::position`]
+/// gives for the end of `text`'s byte range in the file (lines end after `\n`; every other
+/// character, `\r` too, is one column).
+fn end_of(start: Position, text: &str) -> Position {
+    match text.rsplit_once('\n') {
+        Some((before, last)) => Position {
+            line: start.line + before.matches('\n').count() + 1,
+            col: last.chars().count() + 1,
+        },
+        None => Position {
+            line: start.line,
+            col: start.col + text.chars().count(),
+        },
+    }
 }
 
 /// Checks the tree at `root` (only `paths`, when given: root-relative files); with `against`
@@ -219,12 +389,14 @@ pub fn check(
     let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
     if !moves.moves().is_empty() || moves.renames_symbols() {
         for outcome in scan.files(&files, selected.as_ref())? {
-            diagnostics.extend(outcome.rewrites.into_iter().map(|r| Diagnostic {
-                path: r.file,
-                line: r.line,
-                col: r.col,
-                code: Code::StaleReference,
-                message: format!(
+            diagnostics.extend(outcome.rewrites.into_iter().map(|r| {
+                let start = Position {
+                    line: r.line,
+                    col: r.col,
+                };
+                // The rewrite's `old` is the text of its byte range, so its end follows.
+                let end = end_of(start, &r.old);
+                let message = format!(
                     "`{}` refers to {}: write `{}`",
                     one_line(&r.old),
                     if r.kind == crate::rewrite::RefKind::Symbol {
@@ -233,7 +405,15 @@ pub fn check(
                         "a module that moved"
                     },
                     one_line(&r.new)
-                ),
+                );
+                Diagnostic {
+                    fix: Some(Fix {
+                        replacement: r.new,
+                        start,
+                        end,
+                    }),
+                    ..Diagnostic::new(&r.file, start, end, Code::StaleReference, message)
+                }
             }));
         }
     }
@@ -317,14 +497,18 @@ fn interface_audit(
             .filter(|n| !references.defines(&new_module, n))
             .collect();
         missing.sort();
-        out.extend(missing.into_iter().map(|name| Diagnostic {
-            path: new.clone(),
-            line: 1,
-            col: 1,
-            code: Code::LostPublicName,
-            message: format!(
-                "`{old_module}` had the public name `{name}` at {rev}; `{new_module}` no longer provides it"
-            ),
+        // About the whole file: an empty span at its start.
+        let top = Position { line: 1, col: 1 };
+        out.extend(missing.into_iter().map(|name| {
+            Diagnostic::new(
+                &new,
+                top,
+                top,
+                Code::LostPublicName,
+                format!(
+                    "`{old_module}` had the public name `{name}` at {rev}; `{new_module}` no longer provides it"
+                ),
+            )
         }));
     }
     Ok(out)
@@ -353,8 +537,8 @@ struct Checker<'a> {
     self_imports: Mutex<HashMap<String, Arc<HashMap<String, String>>>>,
 }
 
-/// One finding of an import statement: (offset in the statement, message, code).
-type Finding = (usize, String, Code);
+/// One finding of an import statement: (byte range in the statement, message, code).
+type Finding = (Range<usize>, String, Code);
 
 impl Checker<'_> {
     fn file(&self, path: &str) -> Result<Vec<Diagnostic>> {
@@ -392,28 +576,24 @@ impl Checker<'_> {
                 continue;
             }
             packages_bound.extend(self.packages_bound(node, statement.text, package.as_ref()));
-            for (offset, message, code) in self.import(node, statement.text, path, package.as_ref())
+            for (range, message, code) in self.import(node, statement.text, path, package.as_ref())
             {
-                let at = lines.position(&source, statement.start + offset);
-                out.push(Diagnostic {
-                    path: path.to_owned(),
-                    line: at.line,
-                    col: at.col,
-                    code,
-                    message,
-                });
+                let start = lines.position(&source, statement.start + range.start);
+                let end = lines.position(&source, statement.start + range.end);
+                out.push(Diagnostic::new(path, start, end, code, message));
             }
         }
         if self.may_chain_to_a_lost_module(&source, &packages_bound) {
-            for (offset, message) in self.chains_through_packages(&source, &packages_bound) {
-                let at = lines.position(&source, offset);
-                out.push(Diagnostic {
-                    path: path.to_owned(),
-                    line: at.line,
-                    col: at.col,
-                    code: Code::MissingModule,
+            for (range, message) in self.chains_through_packages(&source, &packages_bound) {
+                let start = lines.position(&source, range.start);
+                let end = lines.position(&source, range.end);
+                out.push(Diagnostic::new(
+                    path,
+                    start,
+                    end,
+                    Code::MissingModule,
                     message,
-                });
+                ));
             }
         }
         Ok(out)
@@ -509,7 +689,7 @@ impl Checker<'_> {
         &self,
         source: &str,
         bound: &[(String, ModuleName)],
-    ) -> Vec<(usize, String)> {
+    ) -> Vec<(Range<usize>, String)> {
         let tree = parse_python(source);
         let root = tree.root_node();
         let mut rebound: HashSet<&str> = HashSet::new();
@@ -584,7 +764,7 @@ impl Checker<'_> {
                 continue;
             }
             found.push((
-                chain.start_byte(),
+                chain.byte_range(),
                 format!(
                     "`{local}.{attr}`: no module `{module}` in the project, and `{package}` \
                      defines no `{attr}`"
@@ -614,7 +794,7 @@ impl Checker<'_> {
                     && self.is_missing(&module)
                 {
                     found.push((
-                        node.start_byte(),
+                        node.byte_range(),
                         missing_module(&module),
                         Code::MissingModule,
                     ));
@@ -632,7 +812,7 @@ impl Checker<'_> {
             else {
                 if self.climbs_out_for_sure(path) {
                     found.push((
-                        module_node.start_byte(),
+                        module_node.byte_range(),
                         format!(
                             "relative import `{}` climbs above the top-level package",
                             text(module_node, source)
@@ -656,7 +836,7 @@ impl Checker<'_> {
             // A module that exists without a file in the index has names nobody can read.
             if self.is_missing(&module) {
                 found.push((
-                    module_node.start_byte(),
+                    module_node.byte_range(),
                     missing_module(&module),
                     Code::MissingModule,
                 ));
@@ -676,13 +856,13 @@ impl Checker<'_> {
             };
             if !self.references.defines(&module, imported) && !may_be_submodule() {
                 found.push((
-                    node.start_byte(),
+                    node.byte_range(),
                     format!("`{module}` has no `{imported}`: it neither defines, imports nor re-exports it, and it is no submodule"),
                     Code::MissingName,
                 ));
             } else if let Some(submodule) = self.lost_self_import(&module, imported) {
                 found.push((
-                    node.start_byte(),
+                    node.byte_range(),
                     format!(
                         "{}: `{module}` binds `{imported}` only by importing that submodule \
                          (`from . import`)",
@@ -1035,16 +1215,25 @@ fn missing_module(module: &ModuleName) -> String {
     format!("no module `{module}` in the project")
 }
 
-/// `RG004` for each conflict marker of a file.
+/// `RG004` for each conflict marker of a file; the span is the marker's line (without its
+/// line break).
 fn conflict_markers(path: &str, bytes: &[u8]) -> Vec<Diagnostic> {
-    crate::merge::conflict_markers(&String::from_utf8_lossy(bytes))
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.split('\n').collect();
+    crate::merge::conflict_markers(&text)
         .into_iter()
-        .map(|(line, what)| Diagnostic {
-            path: path.to_owned(),
-            line,
-            col: 1,
-            code: Code::ConflictMarker,
-            message: format!("conflict marker ({what}) left by a merge: resolve the conflict"),
+        .map(|(line, what)| {
+            let marker = lines
+                .get(line.saturating_sub(1))
+                .map_or("", |l| l.strip_suffix('\r').unwrap_or(l));
+            let start = Position { line, col: 1 };
+            Diagnostic::new(
+                path,
+                start,
+                end_of(start, marker),
+                Code::ConflictMarker,
+                format!("conflict marker ({what}) left by a merge: resolve the conflict"),
+            )
         })
         .collect()
 }
@@ -1068,6 +1257,43 @@ mod tests {
         assert!(!noqa_covers("import a.b  # noqa: E501", d));
         assert!(!noqa_covers("import a.b  # noqamodule", d));
         assert!(!noqa_covers("import a.b", d));
+    }
+
+    #[test]
+    fn end_of_a_text_is_where_the_line_index_puts_the_end_of_its_range() {
+        let source = "ab\r\nxé z\n\nlast é";
+        let index = LineIndex::new(source);
+        let bounds: Vec<usize> = (0..=source.len())
+            .filter(|&i| source.is_char_boundary(i))
+            .collect();
+        for &start in &bounds {
+            for &end in bounds.iter().filter(|&&e| e >= start) {
+                assert_eq!(
+                    end_of(index.position(source, start), &source[start..end]),
+                    index.position(source, end),
+                    "{start}..{end}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn diagnostics_serialise_with_span_url_and_fix() {
+        let at = |line, col| Position { line, col };
+        let mut d = Diagnostic::new("a.py", at(1, 6), at(1, 9), Code::StaleReference, "m".into());
+        d.fix = Some(Fix {
+            replacement: "x.y".into(),
+            start: at(1, 6),
+            end: at(1, 9),
+        });
+        assert_eq!(
+            serde_json::to_value(&d).unwrap(),
+            serde_json::json!({"path": "a.py", "line": 1, "col": 6, "end_line": 1, "end_col": 9,
+                "code": "RG001", "message": "m", "url": format!("{DOCS_URL}#rg001"),
+                "fix": {"replacement": "x.y", "start": {"line": 1, "col": 6},
+                        "end": {"line": 1, "col": 9}}})
+        );
+        assert_eq!((d.start(), d.end()), (at(1, 6), at(1, 9)));
     }
 
     #[test]

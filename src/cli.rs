@@ -105,16 +105,27 @@ impl ColorChoice {
     }
 }
 
-/// Output formats of `check`.
-#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+/// Output formats of `check`. Every format but `text` names files relative to the top of the
+/// git work tree around `--root` (as CI services expect); `text` names them relative to
+/// `--root`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
     /// `path:line:col: CODE message`, one a line (in colour on a terminal, unless `NO_COLOR`).
     #[default]
     Text,
-    /// A JSON array of `{path, line, col, code, message}`.
+    /// A JSON array of `{path, line, col, end_line, end_col, code, message, url, fix}`.
     Json,
+    /// The objects of `json`, one a line.
+    JsonLines,
     /// GitHub Actions workflow annotations (`::error file=…`).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF readers.
+    Sarif,
+    /// GitLab Code Quality JSON (`artifacts: reports: codequality`).
+    Gitlab,
+    /// JUnit XML: one test case per finding.
+    #[allow(clippy::doc_markdown)] // shown by --help, where backticks would show
+    Junit,
 }
 
 /// `regraft check`.
@@ -441,6 +452,9 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let mut diagnostics =
         crate::check::check(args.root(), &rules, &paths, args.against.as_deref())?;
     diagnostics.retain(|d| selection.allows(d.code));
+    if args.format != CheckFormat::Text {
+        crate::check::to_repository_paths(args.root(), &mut diagnostics);
+    }
     let written = match args.format {
         CheckFormat::Text => {
             use std::io::IsTerminal;
@@ -448,7 +462,11 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
             report::diagnostics_text(&diagnostics, colour, out)
         }
         CheckFormat::Json => report::diagnostics_json(&diagnostics, out),
+        CheckFormat::JsonLines => report::diagnostics_json_lines(&diagnostics, out),
         CheckFormat::Github => report::diagnostics_github(&diagnostics, out),
+        CheckFormat::Sarif => report::diagnostics_sarif(&diagnostics, out),
+        CheckFormat::Gitlab => report::diagnostics_gitlab(&diagnostics, out),
+        CheckFormat::Junit => report::diagnostics_junit(&diagnostics, out),
     };
     written.map_err(|e| Error::io("<stdout>", e))?;
     Ok(if diagnostics.is_empty() {

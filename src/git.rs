@@ -60,6 +60,11 @@ impl Git {
         })
     }
 
+    /// The root's path inside the work tree: `""` at the top, else ending in `/` (`src/`).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The index file (backed up by the journal before a run changes it).
     pub fn index_path(&self) -> &Path {
         &self.index

@@ -104,7 +104,7 @@ fn paths_limit_the_report_and_formats_serve_tools() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stdout,
-        "backtester_v2/b.py:1:8: RG002 no module `backtester_v2.also_gone` in the project\nregraft check: 1 problems\n"
+        "backtester_v2/b.py:1:8: RG002 no module `backtester_v2.also_gone` in the project\nregraft check: 1 problem\n"
     );
     let run = regraft(
         tmp.path(),
@@ -122,7 +122,9 @@ fn paths_limit_the_report_and_formats_serve_tools() {
     assert_eq!(
         json,
         serde_json::json!([{"path": "backtester_v2/a.py", "line": 1, "col": 8, "code": "RG002",
-                            "message": "no module `backtester_v2.gone` in the project"}])
+                            "message": "no module `backtester_v2.gone` in the project",
+                            "end_line": 1, "end_col": 26,
+                            "url": format!("{}#rg002", regraft::check::DOCS_URL), "fix": null}])
     );
     let outside = regraft(tmp.path(), &["check", "/etc/hostname"]);
     assert_eq!(outside.code, 2);
@@ -212,7 +214,7 @@ fn against_a_revision_every_public_name_of_a_moved_module_must_survive() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "backtester_v2/strategies/market_regime/detector.py:1:1: RG005 `backtester_v2.market_regime.detector` had the public name `RegimeDetector` at HEAD; `backtester_v2.strategies.market_regime.detector` no longer provides it\nregraft check: 1 problems\n"
+        "backtester_v2/strategies/market_regime/detector.py:1:1: RG005 `backtester_v2.market_regime.detector` had the public name `RegimeDetector` at HEAD; `backtester_v2.strategies.market_regime.detector` no longer provides it\nregraft check: 1 problem\n"
     );
     let bad = regraft(tmp.path(), &["check", "--against", "no-such-rev"]);
     assert_eq!(bad.code, 2);
@@ -509,7 +511,7 @@ fn a_relative_import_under_a_non_identifier_directory_is_quiet() {
     // A relative import that climbs out of an ordinary package is still reported.
     assert_eq!(
         run.stdout,
-        "pkg/climbs.py:1:6: RG002 relative import `...` climbs above the top-level package\nregraft check: 1 problems\n"
+        "pkg/climbs.py:1:6: RG002 relative import `...` climbs above the top-level package\nregraft check: 1 problem\n"
     );
 }
 
@@ -544,7 +546,7 @@ fn a_module_compiled_from_c_sources_is_open() {
     // `plain` ships no C sources: only the module setup.py declares is open.
     assert_eq!(
         run.stdout,
-        "plain/__init__.py:2:8: RG002 no module `plain.gone` in the project\nregraft check: 1 problems\n"
+        "plain/__init__.py:2:8: RG002 no module `plain.gone` in the project\nregraft check: 1 problem\n"
     );
 }
 
@@ -588,7 +590,7 @@ fn modules_under_namespace_packages_only_are_open() {
     // Under a regular package, a missing module is still reported.
     assert_eq!(
         run.stdout,
-        "app.py:3:8: RG002 no module `google.cloud.mylib.gone` in the project\nregraft check: 1 problems\n"
+        "app.py:3:8: RG002 no module `google.cloud.mylib.gone` in the project\nregraft check: 1 problem\n"
     );
 }
 
@@ -624,7 +626,7 @@ fn select_and_ignore_choose_the_codes_reported() {
         let lines: Vec<String> = all.lines().map(|l| format!("{l}\n")).collect();
         [lines[0].clone(), lines[1].clone(), lines[2].clone()]
     };
-    let one = "regraft check: 1 problems\n";
+    let one = "regraft check: 1 problem\n";
     assert_eq!(
         check_report(tmp.path(), &["--ignore", "RG003"]),
         format!("{missing_module}{one}")
@@ -682,7 +684,7 @@ fn a_package_that_grows_its_path_is_open() {
     let run = regraft(tmp.path(), &["check"]);
     assert_eq!(
         run.stdout,
-        "app/main.py:2:8: RG002 no module `app.kept.gone` in the project\nregraft check: 1 problems\n",
+        "app/main.py:2:8: RG002 no module `app.kept.gone` in the project\nregraft check: 1 problem\n",
         "{}",
         run.stderr
     );
@@ -710,7 +712,7 @@ fn a_module_a_build_step_generates_exists() {
     let run = regraft(tmp.path(), &["check"]);
     assert_eq!(
         run.stdout,
-        "frames/__init__.py:3:6: RG002 no module `frames._nothing` in the project\nregraft check: 1 problems\n",
+        "frames/__init__.py:3:6: RG002 no module `frames._nothing` in the project\nregraft check: 1 problem\n",
         "{}",
         run.stderr
     );
@@ -750,7 +752,7 @@ fn a_chain_through_a_package_binding_to_a_missing_module_is_found() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "pkg/app.py:4:10: RG002 `plugins.render`: no module `pkg.plugins.render` in the project, and `pkg.plugins` defines no `render`\nregraft check: 1 problems\n"
+        "pkg/app.py:4:10: RG002 `plugins.render`: no module `pkg.plugins.render` in the project, and `pkg.plugins` defines no `render`\nregraft check: 1 problem\n"
     );
 }
 

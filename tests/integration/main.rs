@@ -10,6 +10,7 @@
 )]
 
 mod check;
+mod check_formats;
 mod cli;
 mod common;
 mod conventions;

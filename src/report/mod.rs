@@ -1,4 +1,7 @@
 //! Renders plans and results as text or JSON. The only module (with `main.rs`) that prints.
+//!
+//! The plan, apply and undo renderers are here; the `check` renderers have one file per
+//! format: [`text`], [`json`] (also JSON lines), [`github`], [`sarif`], [`gitlab`], [`junit`].
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -6,6 +9,20 @@ use std::io::{self, Write};
 use crate::apply::Applied;
 use crate::categorize::{MergeOutcome, MergeReport};
 use crate::plan::{FileCategory, Plan};
+
+pub mod github;
+pub mod gitlab;
+pub mod json;
+pub mod junit;
+pub mod sarif;
+pub mod text;
+
+pub use github::diagnostics_github;
+pub use gitlab::diagnostics_gitlab;
+pub use json::{diagnostics_json, diagnostics_json_lines};
+pub use junit::diagnostics_junit;
+pub use sarif::diagnostics_sarif;
+pub use text::diagnostics_text;
 
 /// Writes the plan as JSON (the contract of DESIGN.md: `files`, `rewrites`, `conflicts`, plus
 /// `moves`, `skipped` and `left_behind`).
@@ -524,74 +541,6 @@ pub fn undone_text(undone: &crate::journal::Undone, out: &mut dyn Write) -> io::
             pid.map_or_else(|| "?".to_owned(), |p| p.to_string())
         ),
     }
-}
-
-/// Writes check findings as `path:line:col: CODE message`, then a count (nothing when clean).
-///
-/// # Errors
-/// When `out` fails.
-pub fn diagnostics_text(
-    diagnostics: &[crate::check::Diagnostic],
-    colour: bool,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    // Bold place, red code, as compilers print them; plain text when not on a terminal.
-    let (bold, red, reset) = if colour {
-        ("\x1b[1m", "\x1b[31m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
-    for d in diagnostics {
-        writeln!(
-            out,
-            "{bold}{}:{}:{}:{reset} {red}{}{reset} {}",
-            d.path, d.line, d.col, d.code, d.message
-        )?;
-    }
-    if !diagnostics.is_empty() {
-        writeln!(out, "regraft check: {} problems", diagnostics.len())?;
-    }
-    Ok(())
-}
-
-/// Writes check findings as a JSON array.
-///
-/// # Errors
-/// When `out` fails.
-pub fn diagnostics_json(
-    diagnostics: &[crate::check::Diagnostic],
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, diagnostics)?;
-    writeln!(out)
-}
-
-/// Writes check findings as GitHub Actions workflow annotations.
-///
-/// # Errors
-/// When `out` fails.
-pub fn diagnostics_github(
-    diagnostics: &[crate::check::Diagnostic],
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    // Workflow commands escape %, CR and LF in messages, and also : and , in properties.
-    let escape = |s: &str| {
-        s.replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A")
-    };
-    for d in diagnostics {
-        writeln!(
-            out,
-            "::error file={},line={},col={},title=regraft {}::{}",
-            escape(&d.path).replace(':', "%3A").replace(',', "%2C"),
-            d.line,
-            d.col,
-            d.code,
-            escape(&d.message)
-        )?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
