@@ -16,7 +16,7 @@ use crate::module_name::ModuleName;
 #[serde(deny_unknown_fields)]
 struct RulesFile {
     #[serde(default)]
-    python_roots: Vec<String>,
+    python_roots: Vec<toml::Spanned<String>>,
     #[serde(default)]
     exclude: Vec<String>,
     #[serde(default, rename = "move")]
@@ -64,8 +64,8 @@ impl Default for TextOptions {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRename {
-    from: String,
-    to: String,
+    from: toml::Spanned<String>,
+    to: toml::Spanned<String>,
 }
 
 /// A `[[rename]]` rule: a module (`a.b.old` → `a.b.new`) or a symbol
@@ -83,7 +83,7 @@ pub struct Rename {
 }
 
 impl Rename {
-    fn parse(path: &Path, from: &str, to: &str) -> Result<Self> {
+    fn parse(from: &str, to: &str) -> Result<Self> {
         let part = |text: &str| -> Result<(ModuleName, Option<String>)> {
             let (module, symbol) = match text.split_once(':') {
                 Some((m, s)) => (m, Some(s)),
@@ -91,8 +91,7 @@ impl Rename {
             };
             let bad = || {
                 Error::Usage(format!(
-                    "{}: [[rename]] `{text}` is not `package.module` or `package.module:Name`",
-                    path.display()
+                    "[[rename]] `{text}` is not `package.module` or `package.module:Name`"
                 ))
             };
             let module = ModuleName::new(module).ok_or_else(bad)?;
@@ -105,8 +104,7 @@ impl Rename {
         let (to_module, to_symbol) = part(to)?;
         if from_symbol.is_some() != to_symbol.is_some() {
             return Err(Error::Usage(format!(
-                "{}: [[rename]] `{from}` -> `{to}`: rename a module to a module, or a symbol to a symbol",
-                path.display()
+                "[[rename]] `{from}` -> `{to}`: rename a module to a module, or a symbol to a symbol"
             )));
         }
         Ok(Self {
@@ -132,8 +130,8 @@ pub const DEFAULT_TEXT_FILES: [&str; 9] = [
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMove {
-    from: String,
-    to: String,
+    from: toml::Spanned<String>,
+    to: toml::Spanned<String>,
 }
 
 /// One directory move: every file under `from` goes to the same relative path under `to`.
@@ -225,16 +223,30 @@ impl Rules {
                 message: e.message().to_owned(),
             }
         })?;
+        // Every error about a value points at it: `rules.toml:7:8: invalid rules file: …`.
+        let at = |value: &toml::Spanned<String>, error: Error| {
+            let (line, col) = line_col(text, value.span().start);
+            Error::ParseRules {
+                path: path.to_owned(),
+                line,
+                col,
+                message: error.to_string(),
+            }
+        };
         let rules = Self {
             renames: raw
                 .renames
                 .iter()
-                .map(|r| Rename::parse(path, &r.from, &r.to))
+                .map(|r| {
+                    Rename::parse(r.from.get_ref(), r.to.get_ref()).map_err(|e| at(&r.from, e))
+                })
                 .collect::<Result<_>>()?,
             python_roots: raw
                 .python_roots
                 .iter()
-                .map(|p| relative_path("python_roots entry", p, None))
+                .map(|p| {
+                    relative_path("python_roots entry", p.get_ref(), None).map_err(|e| at(p, e))
+                })
                 .collect::<Result<_>>()?,
             exclude: raw.exclude,
             moves: raw
@@ -242,8 +254,10 @@ impl Rules {
                 .iter()
                 .map(|m| {
                     Ok(DirMove {
-                        from: relative_path("move.from", &m.from, None)?,
-                        to: relative_path("move.to", &m.to, None)?,
+                        from: relative_path("move.from", m.from.get_ref(), None)
+                            .map_err(|e| at(&m.from, e))?,
+                        to: relative_path("move.to", m.to.get_ref(), None)
+                            .map_err(|e| at(&m.to, e))?,
                     })
                 })
                 .collect::<Result<_>>()?,
@@ -263,7 +277,10 @@ impl Rules {
                 path.display()
             )));
         }
-        rules.validate()?;
+        rules.check_moves().map_err(|(error, culprit)| {
+            let m = &raw.moves[culprit.index];
+            at(if culprit.is_to { &m.to } else { &m.from }, error)
+        })?;
         Ok(rules)
     }
 
@@ -294,48 +311,62 @@ impl Rules {
 
     /// Checks that the moves can be carried out together.
     fn validate(&self) -> Result<()> {
-        for m in &self.moves {
+        self.check_moves().map_err(|(error, _)| error)
+    }
+
+    /// As [`Rules::validate`], also saying which value is to blame (for the rules file's
+    /// `line:col`).
+    fn check_moves(&self) -> std::result::Result<(), (Error, Culprit)> {
+        for (index, m) in self.moves.iter().enumerate() {
+            let src = Culprit {
+                index,
+                is_to: false,
+            };
+            let dst = Culprit { index, is_to: true };
             if m.from.is_empty() {
-                return Err(Error::bad_path(
-                    "SRC",
-                    &m.from,
-                    "is the root itself; name a directory under it",
+                return Err((
+                    Error::bad_path(
+                        "SRC",
+                        &m.from,
+                        "is the root itself; name a directory under it",
+                    ),
+                    src,
                 ));
             }
             if m.from == m.to {
-                return Err(Error::bad_path(
-                    "DST",
-                    &m.to,
-                    "is the same directory as SRC",
+                return Err((
+                    Error::bad_path("DST", &m.to, "is the same directory as SRC"),
+                    dst,
                 ));
             }
             if crate::resolve::is_module_file(&m.from) != crate::resolve::is_module_file(&m.to) {
-                return Err(Error::bad_path(
-                    "DST",
-                    &m.to,
-                    format!(
-                        "SRC `{}` and DST must both be directories (packages) or both `.py` files (modules)",
-                        m.from
+                return Err((
+                    Error::bad_path(
+                        "DST",
+                        &m.to,
+                        format!(
+                            "SRC `{}` and DST must both be directories (packages) or both `.py` files (modules)",
+                            m.from
+                        ),
                     ),
+                    dst,
                 ));
             }
             if is_within(&m.to, &m.from) {
-                return Err(Error::bad_path(
-                    "DST",
-                    &m.to,
-                    format!("lies inside SRC `{}`", m.from),
+                return Err((
+                    Error::bad_path("DST", &m.to, format!("lies inside SRC `{}`", m.from)),
+                    dst,
                 ));
             }
             if is_within(&m.from, &m.to) {
-                return Err(Error::bad_path(
-                    "SRC",
-                    &m.from,
-                    format!("lies inside DST `{}`", m.to),
+                return Err((
+                    Error::bad_path("SRC", &m.from, format!("lies inside DST `{}`", m.to)),
+                    src,
                 ));
             }
         }
         for (i, a) in self.moves.iter().enumerate() {
-            for b in &self.moves[i + 1..] {
+            for (j, b) in self.moves.iter().enumerate().skip(i + 1) {
                 let clash = is_within(&a.from, &b.from)
                     || is_within(&b.from, &a.from)
                     || is_within(&a.to, &b.from)
@@ -343,15 +374,28 @@ impl Rules {
                     || is_within(&a.to, &b.to)
                     || is_within(&b.to, &a.to);
                 if clash {
-                    return Err(Error::Usage(format!(
-                        "moves `{}` -> `{}` and `{}` -> `{}` overlap; give each directory one move",
-                        a.from, a.to, b.from, b.to
-                    )));
+                    return Err((
+                        Error::Usage(format!(
+                            "moves `{}` -> `{}` and `{}` -> `{}` overlap; give each directory \
+                             one move",
+                            a.from, a.to, b.from, b.to
+                        )),
+                        Culprit {
+                            index: j,
+                            is_to: false,
+                        },
+                    ));
                 }
             }
         }
         Ok(())
     }
+}
+
+/// The value of a rules file a validation error is about: `from` or `to` of one move.
+struct Culprit {
+    index: usize,
+    is_to: bool,
 }
 
 /// True when `path` is `dir` or lies under it (whole components; `""` is the root).
@@ -455,22 +499,50 @@ to = "./backtester_v2/strategies/market_regime"
         let err = parse("[[move]]\nfrom = \"a/../../b\"\nto = \"c\"\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "move.from `a/../../b`: leaves the root through `..`"
+            "rules.toml:2:8: invalid rules file: move.from `a/../../b`: leaves the root through `..`"
         );
-        let err = parse("[[move]]\nfrom = \"/etc\"\nto = \"c\"\n").unwrap_err();
-        assert!(err.to_string().contains("is absolute"), "{err}");
+        let err = parse("[[move]]\nfrom = \"a\"\nto = \"/etc\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "rules.toml:3:6: invalid rules file: move.to `/etc`: is absolute; give a path relative to the root"
+        );
+        let err = parse("python_roots = [\"lib\", \"../x\"]\n[[move]]\nfrom = \"a\"\nto = \"b\"\n")
+            .unwrap_err();
+        assert!(err.to_string().starts_with("rules.toml:1:24: "), "{err}");
     }
 
     #[test]
     fn dst_inside_src_and_overlapping_moves_are_refused() {
         let err = parse("[[move]]\nfrom = \"a\"\nto = \"a/b\"\n").unwrap_err();
-        assert_eq!(err.to_string(), "DST `a/b`: lies inside SRC `a`");
+        assert_eq!(
+            err.to_string(),
+            "rules.toml:3:6: invalid rules file: DST `a/b`: lies inside SRC `a`"
+        );
         let err =
             parse("[[move]]\nfrom = \"a\"\nto = \"x\"\n[[move]]\nfrom = \"a/b\"\nto = \"y\"\n");
-        assert!(err.unwrap_err().to_string().contains("overlap"));
+        let message = err.unwrap_err().to_string();
+        assert!(
+            message.starts_with("rules.toml:5:8: invalid rules file: moves `a` -> `x` and `a/b`"),
+            "{message}"
+        );
         assert!(
             parse("[[move]]\nfrom = \"ab\"\nto = \"x\"\n[[move]]\nfrom = \"a\"\nto = \"y\"\n")
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_malformed_rename_is_refused_at_its_place() {
+        let err = parse("[[rename]]\nfrom = \"a.b:Old\"\nto = \"a.c\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "rules.toml:2:8: invalid rules file: [[rename]] `a.b:Old` -> `a.c`: rename a module to a module, or a symbol to a symbol"
+        );
+        let err = parse("[[rename]]\nfrom = \"a b\"\nto = \"a.c\"\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("rules.toml:2:8: invalid rules file: [[rename]] `a b` is not"),
+            "{err}"
         );
     }
 
