@@ -1,9 +1,12 @@
-//! Runs every case under `fixtures/` (see `fixtures/README.md`) and checks the invariants:
-//! the expected tree byte for byte, the exit status, a second `apply` changes nothing, a `plan`
-//! afterwards finds nothing left to do, `undo` restores the input byte for byte, and no rewrite
-//! adds a syntax error.
+//! Runs every case under `fixtures/` (see `fixtures/README.md`), one test per directory, and
+//! checks the invariants: the expected tree byte for byte, the exit status, the output
+//! (`stdout`, and `stderr` when the case has one, else none), a second `apply` changes
+//! nothing, a `plan` afterwards finds nothing left to do, `undo` restores the input byte for
+//! byte, and no rewrite adds a syntax error.
 //!
-//! `REGRAFT_FIXTURE=name cargo test fixtures` runs one case.
+//! `cargo test fixtures::demo` runs one case. `REGRAFT_UPDATE_OUTPUT=1 cargo test fixtures`
+//! writes each case's `stdout`/`stderr` anew: read the diff (`git diff fixtures/`) before you
+//! commit it.
 
 use std::path::{Path, PathBuf};
 
@@ -11,15 +14,39 @@ use crate::common::{copy_dir, read_tree, regraft, tree_diff};
 
 fn fixture_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let only = std::env::var("REGRAFT_FIXTURE").ok();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("cmd").is_file())
-        .filter(|p| only.as_deref().is_none_or(|o| p.file_name().unwrap() == o))
         .collect();
     dirs.sort();
     dirs
+}
+
+/// Compares what the first run printed with the case's `stdout` and `stderr` files (a case
+/// without `stderr` must print nothing there); with `REGRAFT_UPDATE_OUTPUT` set, writes them.
+fn compare_output(case: &Path, stdout: &str, stderr: &str) -> Result<(), String> {
+    let update = std::env::var_os("REGRAFT_UPDATE_OUTPUT").is_some();
+    for (name, actual) in [("stdout", stdout), ("stderr", stderr)] {
+        let file = case.join(name);
+        if update {
+            if actual.is_empty() && name == "stderr" {
+                let _ = std::fs::remove_file(&file);
+            } else {
+                std::fs::write(&file, actual).unwrap();
+            }
+            continue;
+        }
+        let expected = std::fs::read_to_string(&file).unwrap_or_default();
+        if expected != actual {
+            let diff = similar::TextDiff::from_lines(&expected, actual)
+                .unified_diff()
+                .header(&format!("expected {name}"), &format!("actual {name}"))
+                .to_string();
+            return Err(format!("{name} differs from {}:\n{diff}", file.display()));
+        }
+    }
+    Ok(())
 }
 
 /// Runs one case; returns what went wrong, if anything.
@@ -43,6 +70,7 @@ fn run_case(case: &Path) -> Result<(), String> {
             first.code, first.stdout, first.stderr
         ));
     }
+    compare_output(case, &first.stdout, &first.stderr)?;
     let after = read_tree(&tree);
     if case.join("expected").is_dir() {
         let diff = tree_diff(&read_tree(&case.join("expected")), &after);
@@ -112,33 +140,55 @@ fn run_case(case: &Path) -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn every_fixture_gives_its_expected_tree() {
-    let dirs = fixture_dirs();
-    assert!(!dirs.is_empty(), "no fixtures found");
-    let mut failures = Vec::new();
-    for case in &dirs {
-        if let Err(why) = run_case(case) {
-            failures.push(format!(
-                "=== {} ===\n{why}",
-                case.file_name().unwrap().to_string_lossy()
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixtures failed:\n\n{}",
-        failures.len(),
-        dirs.len(),
-        failures.join("\n\n")
-    );
+/// One test per fixture directory, so that `cargo test` names the case that fails.
+macro_rules! fixture_tests {
+    ($($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("fixtures")
+                    .join(stringify!($case));
+                run_case(&case).unwrap_or_else(|why| panic!("{why}"));
+            }
+        )*
+        const LISTED: &[&str] = &[$(stringify!($case)),*];
+    };
 }
 
-/// Pinned to one case, for stepping through in a debugger.
+fixture_tests!(
+    attribute_chains,
+    bad_files,
+    byte_preservation,
+    chains_through_ancestors,
+    config_files,
+    decoys,
+    demo,
+    from_imports,
+    from_parent_import,
+    import_statements,
+    mixed_from_split,
+    module_names_in_text,
+    nested_imports,
+    relative_imports,
+    rename_leaf,
+    rename_module,
+    rename_symbol,
+    rules_two_moves,
+    src_layout,
+    string_references,
+    text_switch_off,
+    top_level_move,
+);
+
 #[test]
-fn debug_fixture() {
-    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    if case.exists() {
-        run_case(&case).unwrap_or_else(|why| panic!("{why}"));
-    }
+fn every_fixture_directory_has_its_test() {
+    let dirs: Vec<String> = fixture_dirs()
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        dirs, LISTED,
+        "add new fixture directories to fixture_tests!"
+    );
 }
