@@ -885,21 +885,12 @@ impl Checker<'_> {
             .files_of(package)
             .iter()
             .find(|f| f.ends_with("__init__.py"))?;
-        let bound = {
-            let cache = self.self_imports.lock().expect("no panics while locked");
-            cache.get(init).cloned()
-        };
-        let bound = bound.unwrap_or_else(|| {
-            let found = Arc::new(
+        let bound = cached(&self.self_imports, init, || {
+            Arc::new(
                 std::fs::read_to_string(self.root.join(init))
                     .map(|source| self_imported_submodules(&source))
                     .unwrap_or_default(),
-            );
-            self.self_imports
-                .lock()
-                .expect("no panics while locked")
-                .insert(init.clone(), Arc::clone(&found));
-            found
+            )
         });
         let submodule = package.join(bound.get(name)?)?;
         let defined_otherwise =
@@ -938,22 +929,11 @@ impl Checker<'_> {
         if self.index.contains(module) {
             return true;
         }
-        if let Some(known) = self
-            .may_exist
-            .lock()
-            .expect("no panics while locked")
-            .get(module)
-        {
-            return *known;
-        }
-        let answer = self.on_disk(module)
-            || self.made_at_run_time(module, true)
-            || self.built_from_sources(module);
-        self.may_exist
-            .lock()
-            .expect("no panics while locked")
-            .insert(module.clone(), answer);
-        answer
+        cached(&self.may_exist, module, || {
+            self.on_disk(module)
+                || self.made_at_run_time(module, true)
+                || self.built_from_sources(module)
+        })
     }
 
     /// True when `module`, named as `from package import leaf`, may be a submodule the
@@ -1042,21 +1022,10 @@ impl Checker<'_> {
 
     /// True when module file `file` makes modules at run time (cached).
     fn registers_modules(&self, file: &str) -> bool {
-        if let Some(known) = self
-            .registers
-            .lock()
-            .expect("no panics while locked")
-            .get(file)
-        {
-            return *known;
-        }
-        let answer = std::fs::read_to_string(self.root.join(file))
-            .is_ok_and(|source| crate::import_scan::registers_modules(&source));
-        self.registers
-            .lock()
-            .expect("no panics while locked")
-            .insert(file.to_owned(), answer);
-        answer
+        cached(&self.registers, &file.to_owned(), || {
+            std::fs::read_to_string(self.root.join(file))
+                .is_ok_and(|source| crate::import_scan::registers_modules(&source))
+        })
     }
 
     /// True when `module` may be built from compiled sources: a package above it ships C,
@@ -1156,6 +1125,24 @@ fn self_imported_submodules(source: &str) -> HashMap<String, String> {
         }
     }
     found
+}
+
+/// The value `cache` holds for `key`, computed (without holding the lock, so that
+/// computations on other threads go on) and kept when it is missing.
+fn cached<K, V>(cache: &Mutex<HashMap<K, V>>, key: &K, compute: impl FnOnce() -> V) -> V
+where
+    K: Eq + std::hash::Hash + Clone,
+    V: Clone,
+{
+    if let Some(known) = cache.lock().expect("no panics while locked").get(key) {
+        return known.clone();
+    }
+    let value = compute();
+    cache
+        .lock()
+        .expect("no panics while locked")
+        .insert(key.clone(), value.clone());
+    value
 }
 
 /// True when `word` occurs in `text` as a whole identifier.
