@@ -187,6 +187,7 @@ pub fn rewrite_python(source: &str, tree: &Tree, cx: &FileContext<'_>) -> Rewrit
         cx,
         bound: &bound,
         added_imports: HashSet::new(),
+        free_names: HashMap::new(),
     };
     for node in &found.chains {
         chains.rewrite(*node, &mut scopes, &mut out);
@@ -989,6 +990,8 @@ struct Chains<'s, 'c, 't> {
     cx: &'c FileContext<'c>,
     bound: &'c Bound,
     added_imports: HashSet<ModuleName>,
+    /// Names found free (or not) in the file, by [`Chains::is_free`].
+    free_names: HashMap<String, bool>,
 }
 
 impl Chains<'_, '_, '_> {
@@ -1136,7 +1139,16 @@ impl Chains<'_, '_, '_> {
     /// True when nothing in the file binds `name` (no assignment, parameter, import, `def`
     /// or `class` of that name anywhere), so that an added `import name.…` cannot take the
     /// place of something else it means here.
-    fn is_free(&self, name: &str) -> bool {
+    fn is_free(&mut self, name: &str) -> bool {
+        if let Some(known) = self.free_names.get(name) {
+            return *known;
+        }
+        let free = self.binds_nowhere(name);
+        self.free_names.insert(name.to_owned(), free);
+        free
+    }
+
+    fn binds_nowhere(&self, name: &str) -> bool {
         let mut stack = vec![self.tree];
         while let Some(node) = stack.pop() {
             if node.kind() == "identifier" && text(node, self.source) == name {
