@@ -15,9 +15,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::definitions::{LostDefinition, lost_definitions};
 use crate::error::{Error, Result};
 use crate::git::Git;
+use crate::lang::python::definitions::{LostDefinition, lost_definitions};
 use crate::merge::{Labels, has_conflict_markers, three_way, two_way, union_of_init_files};
 use crate::plan::{FileCategory, FileChange, PlannedFile};
 use crate::rules::is_within;
@@ -87,7 +87,7 @@ pub struct MergeReport {
     pub base: Option<MergeBase>,
     /// How the base was found, or why there is none, in words.
     pub base_found: String,
-    /// Definitions of either side that the merged text lacks (see [`crate::definitions`]).
+    /// Definitions of either side that the merged text lacks (see [`crate::lang::python::definitions`]).
     pub lost: Vec<LostDefinition>,
     /// How it came out.
     pub outcome: MergeOutcome,

@@ -12,7 +12,7 @@
 //! | `RG004` | a conflict marker left by a merge |
 //! | `RG005` | with `--against REF`: a public name a moved module had at REF that its new path no longer provides |
 //!
-//! Speed: only import statements are parsed, each on its own ([`crate::import_scan`]); the
+//! Speed: only import statements are parsed, each on its own ([`crate::lang::python::import_scan`]); the
 //! rewrite scan behind `RG001` parses only files that mention a moved module. Everything that
 //! follows a doubt (a disk lookup, reading a package's files) runs only for a finding about to
 //! be reported, so a clean tree pays nothing for it.
@@ -36,7 +36,7 @@
 //!   of some other `sys.path` entry), or that climbs out of an import root that is itself a
 //!   package (has an `__init__.py`);
 //! - a name from a module whose names are made at run time (see
-//!   [`crate::import_scan::top_level_names`]) or that is compiled; names of a `.py` and its
+//!   [`crate::lang::python::import_scan::top_level_names`]) or that is compiled; names of a `.py` and its
 //!   `.pyi` count together.
 //!
 //! A `# noqa` comment (any case) on the line a finding is reported on silences it: bare, every
@@ -51,12 +51,12 @@ use rayon::prelude::*;
 use tree_sitter::Node;
 
 use crate::error::{Error, Result};
-use crate::import_scan::import_statements;
+use crate::lang::python::import_scan::import_statements;
+use crate::lang::python::module_name::ModuleName;
+use crate::lang::python::parse::{dotted_name, imported_name, parse_python, relative_import, text};
+use crate::lang::python::references::{ModuleIndex, References};
 use crate::line_index::{LineIndex, Position};
-use crate::module_name::ModuleName;
-use crate::parse::{dotted_name, imported_name, parse_python, relative_import, text};
 use crate::plan::Scan;
-use crate::references::{ModuleIndex, References};
 use crate::resolve::{ImportRoots, ModuleMoves, resolve_relative};
 use crate::rules::Rules;
 use crate::walk::WalkedFile;
@@ -399,7 +399,7 @@ pub fn check(
                 let message = format!(
                     "`{}` refers to {}: write `{}`",
                     one_line(&r.old),
-                    if r.kind == crate::rewrite::RefKind::Symbol {
+                    if r.kind == crate::lang::python::rewrite::RefKind::Symbol {
                         "a renamed symbol"
                     } else {
                         "a module that moved"
@@ -488,7 +488,7 @@ fn interface_audit(
         };
         let before = git.show(rev, &old)?;
         // A module that could define anything then promised nothing checkable.
-        let Some(names) = crate::import_scan::top_level_names(&before) else {
+        let Some(names) = crate::lang::python::import_scan::top_level_names(&before) else {
             continue;
         };
         let mut missing: Vec<&String> = names
@@ -526,7 +526,7 @@ struct Checker<'a> {
     /// Modules the index lacks that may exist all the same (see [`Checker::may_exist`]).
     may_exist: Mutex<HashMap<ModuleName, bool>>,
     /// Module files that make modules at run time (see
-    /// [`crate::import_scan::registers_modules`]), by root-relative path.
+    /// [`crate::lang::python::import_scan::registers_modules`]), by root-relative path.
     registers: Mutex<HashMap<String, bool>>,
     /// The text of the project's build files, read once, when first needed.
     build_files: OnceLock<String>,
@@ -719,7 +719,10 @@ impl Checker<'_> {
                     }) {
                         scope = s.parent();
                     }
-                    if !in_import && scope.is_none() && crate::rewrite::is_binding(node) {
+                    if !in_import
+                        && scope.is_none()
+                        && crate::lang::python::rewrite::is_binding(node)
+                    {
                         rebound.insert(name);
                     }
                 }
@@ -735,7 +738,7 @@ impl Checker<'_> {
             let mut c = node.walk();
             stack.extend(node.children(&mut c));
         }
-        let mut scopes = crate::rewrite::ShadowCache::default();
+        let mut scopes = crate::lang::python::rewrite::ShadowCache::default();
         let mut found = Vec::new();
         for chain in chains {
             let (Some(object), Some(attribute)) = (
@@ -1024,7 +1027,7 @@ impl Checker<'_> {
     fn registers_modules(&self, file: &str) -> bool {
         cached(&self.registers, &file.to_owned(), || {
             std::fs::read_to_string(self.root.join(file))
-                .is_ok_and(|source| crate::import_scan::registers_modules(&source))
+                .is_ok_and(|source| crate::lang::python::import_scan::registers_modules(&source))
         })
     }
 
@@ -1119,7 +1122,7 @@ fn self_imported_submodules(source: &str) -> HashMap<String, String> {
                 text.replace_range(s.start..s.start + s.text.len(), &" ".repeat(s.text.len()));
                 text
             });
-        match crate::import_scan::top_level_names(&blanked) {
+        match crate::lang::python::import_scan::top_level_names(&blanked) {
             Some(others) => found.retain(|bound, _| !others.contains(bound)),
             None => found.clear(),
         }

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use tree_sitter::Node;
 
-use crate::parse::{parse_python, text};
+use crate::lang::python::parse::{parse_python, text};
 
 /// The labels written after the conflict markers.
 #[derive(Debug, Clone)]
@@ -170,7 +170,7 @@ pub fn union_of_init_files(dst: &str, src: &str) -> Option<String> {
         .map(|(_, literal)| literal)
         .collect();
 
-    let newline = crate::rewrite::newline_style(dst);
+    let newline = crate::lang::python::rewrite::newline_style(dst);
     let mut edits = Vec::new();
     if !new_imports.is_empty() {
         let block = new_imports.iter().fold(String::new(), |mut block, t| {

@@ -17,11 +17,11 @@ use rayon::prelude::*;
 use crate::categorize::{ConflictStyle, MergeContext, MergeReport, categorize, leftover_conflicts};
 use crate::edit::FileEdits;
 use crate::error::{Error, Result};
+use crate::lang::python::parse::{first_syntax_error, parse_python};
+use crate::lang::python::references::{ModuleIndex, References};
+use crate::lang::python::rewrite::{FileContext, RefKind, rewrite_python};
 use crate::line_index::LineIndex;
-use crate::parse::{first_syntax_error, parse_python};
-use crate::references::{ModuleIndex, References};
 use crate::resolve::{ImportRoots, ModuleMove, ModuleMoves};
-use crate::rewrite::{FileContext, RefKind, rewrite_python};
 use crate::rules::Rules;
 use crate::walk::{WalkedFile, all_files_under};
 
@@ -605,7 +605,7 @@ impl Scan<'_> {
                 .filter_map(|n| memmem::rfind(text.as_bytes(), n.needle()))
                 .max()
                 .unwrap_or(0);
-            crate::import_scan::top_level_boundary_after(&text, last)
+            crate::lang::python::import_scan::top_level_boundary_after(&text, last)
         } else {
             text.len()
         };
@@ -654,7 +654,7 @@ impl Scan<'_> {
         path: &str,
         new_path: &str,
         text: String,
-        changes: Vec<crate::rewrite::Change>,
+        changes: Vec<crate::lang::python::rewrite::Change>,
         outcome: &mut FileOutcome,
     ) -> Result<()> {
         if changes.is_empty() {

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::module_name::ModuleName;
+use crate::lang::python::module_name::ModuleName;
 use crate::rules::{DirMove, Rename, is_within};
 
 /// The directories that Python puts on `sys.path`, relative to the root (`""` is the root).
@@ -53,8 +53,10 @@ impl ImportRoots {
             .strip_suffix(".pyi")
             .or_else(|| first.strip_suffix(".py"))
             .unwrap_or(first);
-        (self.root_is_package && root.is_empty() && crate::stdlib::is_stdlib_module(first))
-            .then_some(first)
+        (self.root_is_package
+            && root.is_empty()
+            && crate::lang::python::stdlib::is_stdlib_module(first))
+        .then_some(first)
     }
 
     /// The innermost import root that contains `path`.
@@ -335,7 +337,7 @@ pub fn is_module_file(path: &str) -> bool {
 /// seen from `package`. `None` when the dots climb above the top-level package.
 ///
 /// ```
-/// use regraft::{module_name::ModuleName, resolve::resolve_relative};
+/// use regraft::{lang::python::module_name::ModuleName, resolve::resolve_relative};
 /// let pkg = ModuleName::new("backtester_v2.market_regime").unwrap();
 /// assert_eq!(resolve_relative(Some(&pkg), 2, Some("utils")).unwrap().as_str(), "backtester_v2.utils");
 /// assert_eq!(resolve_relative(Some(&pkg), 1, None).unwrap().as_str(), "backtester_v2.market_regime");

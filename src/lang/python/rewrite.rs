@@ -21,9 +21,9 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::edit::{Edit, FileEdits};
-use crate::module_name::ModuleName;
-use crate::parse::{dotted_name, imported_name, relative_import, text};
-use crate::references::References;
+use crate::lang::python::module_name::ModuleName;
+use crate::lang::python::parse::{dotted_name, imported_name, relative_import, text};
+use crate::lang::python::references::References;
 use crate::resolve::{ModuleMoves, resolve_relative};
 
 /// What the rewrite needs to know about the file besides its text.
@@ -795,7 +795,7 @@ fn rewrite_code_in_string(
     // An indented block (`textwrap.dedent("""\n    import a.b\n""")`) is read without its
     // common indentation, as the program that runs it will.
     let dedented = Dedented::new(code);
-    let tree = crate::parse::parse_python(&dedented.text);
+    let tree = crate::lang::python::parse::parse_python(&dedented.text);
     let root = tree.root_node();
     let imports = root
         .named_children(&mut root.walk())
@@ -1320,7 +1320,7 @@ mod tests {
             module: roots.module_of_file(path),
             text: crate::rules::TextOptions::default(),
         };
-        let tree = crate::parse::parse_python(source);
+        let tree = crate::lang::python::parse::parse_python(source);
         let result = rewrite_python(source, &tree, &cx);
         let edits = result.changes.into_iter().flat_map(|c| c.edits).collect();
         FileEdits::new(edits).unwrap().apply(source)
@@ -1502,7 +1502,7 @@ mod tests {
             module: roots.module_of_file("app.py"),
             text: crate::rules::TextOptions::default(),
         };
-        let tree = crate::parse::parse_python(source);
+        let tree = crate::lang::python::parse::parse_python(source);
         let result = rewrite_python(source, &tree, &cx);
         assert!(result.changes.is_empty());
         assert_eq!(result.problems.len(), 1);
