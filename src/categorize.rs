@@ -17,7 +17,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::git::Git;
-use crate::lang::python::definitions::{LostDefinition, lost_definitions};
+use crate::lang::language_of;
+use crate::lang::python::definitions::LostDefinition;
 use crate::merge::{Labels, has_conflict_markers, three_way, two_way, union_of_init_files};
 use crate::plan::{FileCategory, FileChange, PlannedFile};
 use crate::rules::is_within;
@@ -246,11 +247,12 @@ fn both_sides(
         (merged, outcome)
     };
     // Audit every merge that writes a result: nothing either side defined may go unnamed.
-    let lost = if is_python(dst) && outcome != MergeOutcome::Sidecar {
-        lost_definitions(base_text.as_deref(), dst_text, src_text, &merged.text)
-    } else {
-        Vec::new()
-    };
+    let lost = language_of(dst)
+        .filter(|_| outcome != MergeOutcome::Sidecar)
+        .and_then(|lang| {
+            lang.lost_definitions(base_text.as_deref(), dst_text, src_text, &merged.text)
+        })
+        .unwrap_or_default();
     let outcome =
         if outcome != MergeOutcome::Unresolved && lost.iter().any(|l| !l.deleted_on_purpose) {
             MergeOutcome::NeedsReview
@@ -301,12 +303,6 @@ fn sidecar(out: &mut Categorized, dst: &str, base: Option<&[u8]>, src: &[u8], ds
 
 fn short(commit: &str) -> &str {
     &commit[..commit.len().min(12)]
-}
-
-fn is_python(path: &str) -> bool {
-    Path::new(path)
-        .extension()
-        .is_some_and(|ext| ext == "py" || ext == "pyi")
 }
 
 /// What the search for a merge base found: the base and its text, and in words how it was

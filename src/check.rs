@@ -51,6 +51,8 @@ use rayon::prelude::*;
 use tree_sitter::Node;
 
 use crate::error::{Error, Result};
+use crate::lang::Language as _;
+use crate::lang::python::Python;
 use crate::lang::python::import_scan::import_statements;
 use crate::lang::python::module_name::ModuleName;
 use crate::lang::python::parse::{dotted_name, imported_name, parse_python, relative_import, text};
@@ -399,7 +401,7 @@ pub fn check(
                 let message = format!(
                     "`{}` refers to {}: write `{}`",
                     one_line(&r.old),
-                    if r.kind == crate::lang::python::rewrite::RefKind::Symbol {
+                    if r.kind == crate::lang::RefKind::Symbol {
                         "a renamed symbol"
                     } else {
                         "a module that moved"
@@ -549,10 +551,7 @@ impl Checker<'_> {
         {
             out.extend(conflict_markers(path, &bytes));
         }
-        let is_python = Path::new(path)
-            .extension()
-            .is_some_and(|e| e == "py" || e == "pyi");
-        if !is_python || memchr::memchr(0, &bytes).is_some() {
+        if !Python.owns(path) || memchr::memchr(0, &bytes).is_some() {
             return Ok(out);
         }
         let Ok(source) = String::from_utf8(bytes) else {

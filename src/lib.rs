@@ -7,7 +7,7 @@
 //! 3. [`resolve`]: file paths ↔ module names under the import roots; old module → new module.
 //! 4. [`lang`]: where a language plugs in. [`lang::python`] parses the Python files that can
 //!    refer to a moved module ([`lang::python::parse`]), and turns each reference the move
-//!    affects into a [`lang::python::rewrite::Change`] made of byte-range [`edit::Edit`]s;
+//!    affects into a [`lang::Change`] made of byte-range [`edit::Edit`]s;
 //!    [`lang::python::references`] resolves module and file paths written in strings and in
 //!    text files (TOML, YAML, INI, rst, …).
 //! 5. [`plan`]: all of the above, gathered into a serialisable [`plan::Plan`] before any write.

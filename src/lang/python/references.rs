@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::lang::python::module_name::ModuleName;
-use crate::lang::python::rewrite::{Change, RefKind};
+use crate::lang::{Change, RefKind};
 use crate::resolve::{ImportRoots, ModuleMoves};
 use crate::walk::WalkedFile;
 
