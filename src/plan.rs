@@ -438,6 +438,7 @@ pub(crate) struct Scan<'a> {
     root: &'a Path,
     roots: &'a ImportRoots,
     moves: &'a ModuleMoves,
+    index: &'a ModuleIndex,
     /// The last component of each moved module, and each renamed symbol: a file without any
     /// is not parsed.
     needles: Vec<memmem::Finder<'a>>,
@@ -468,6 +469,7 @@ impl<'a> Scan<'a> {
             root,
             roots,
             moves,
+            index,
             needles: LANGUAGES
                 .iter()
                 .flat_map(|lang| lang.needles(moves))
@@ -505,9 +507,11 @@ impl<'a> Scan<'a> {
 
 impl Scan<'_> {
     /// What a language is lent to rewrite a file of this run.
-    fn run(&self) -> Run<'_> {
+    pub(crate) fn run(&self) -> Run<'_> {
         Run {
+            root: self.root,
             roots: self.roots,
+            index: self.index,
             moves: self.moves,
             references: &self.references,
             text: self.text,

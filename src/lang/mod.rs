@@ -6,8 +6,11 @@
 
 use std::ops::Range;
 
+use std::path::Path;
+
+use crate::check::Diagnostic;
 use crate::edit::{Edit, FileEdits};
-use crate::lang::python::references::References;
+use crate::lang::python::references::{ModuleIndex, References};
 use crate::resolve::{ImportRoots, ModuleMoves};
 use crate::rules::TextOptions;
 
@@ -48,13 +51,27 @@ pub trait Language: Sync {
         src: &str,
         merged: &str,
     ) -> Option<Vec<python::definitions::LostDefinition>>;
+
+    /// This language's checks for one `regraft check` run; [`crate::check`] hands them every
+    /// file the language owns (as text: binary and non-UTF-8 files are not checked).
+    fn checker<'a>(&self, run: Run<'a>) -> Box<dyn FileCheck + 'a>;
+}
+
+/// The per-run state of a language's checks (caches of what they learn on the way).
+pub trait FileCheck: Sync {
+    /// The findings of one file (`source`, at root-relative `path`).
+    fn check(&self, path: &str, source: &str) -> Vec<Diagnostic>;
 }
 
 /// What the language-free stages know about a run, lent to a language for each file.
 #[derive(Clone, Copy)]
 pub struct Run<'a> {
+    /// The root of the tree.
+    pub root: &'a Path,
     /// The import roots of the tree.
     pub roots: &'a ImportRoots,
+    /// Every module of the tree, by name.
+    pub index: &'a ModuleIndex,
     /// The moves and renames of this run.
     pub moves: &'a ModuleMoves,
     /// Resolves module and file paths written as text.

@@ -4,8 +4,9 @@
 //! In the order a run meets them: [`module_name`] and [`stdlib`] (what a module is),
 //! [`parse`] and [`import_scan`] (reading a file, whole or just its imports), [`rewrite`]
 //! (a file's references → [`crate::lang::Change`]s), [`references`] (module and file paths
-//! written in strings and in text files), [`definitions`] (what a merge lost).
+//! written in strings and in text files), [`definitions`] (what a merge lost), [`check`] (`RG002`, `RG003`).
 
+pub mod check;
 pub mod definitions;
 pub mod import_scan;
 pub mod module_name;
@@ -18,7 +19,7 @@ use std::path::Path;
 
 use memchr::memmem;
 
-use crate::lang::{FileRewrite, Language, Run};
+use crate::lang::{FileCheck, FileRewrite, Language, Run};
 use crate::resolve::ModuleMoves;
 use parse::{first_syntax_error, parse_python};
 use rewrite::{FileContext, rewrite_python};
@@ -96,5 +97,9 @@ impl Language for Python {
         merged: &str,
     ) -> Option<Vec<definitions::LostDefinition>> {
         Some(definitions::lost_definitions(base, dst, src, merged))
+    }
+
+    fn checker<'a>(&self, run: Run<'a>) -> Box<dyn FileCheck + 'a> {
+        Box::new(check::Checker::new(run))
     }
 }
