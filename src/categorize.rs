@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::git::Git;
 use crate::lang::language_of;
 use crate::lang::python::definitions::LostDefinition;
-use crate::merge::{Labels, has_conflict_markers, three_way, two_way, union_of_init_files};
+use crate::merge::{Labels, has_conflict_markers, three_way, two_way};
 use crate::plan::{FileCategory, FileChange, PlannedFile};
 use crate::rules::is_within;
 use crate::walk::WalkedFile;
@@ -204,14 +204,7 @@ fn both_sides(
         return Ok(FileCategory::Conflict);
     };
 
-    let is_init = Path::new(dst)
-        .file_name()
-        .is_some_and(|n| n == "__init__.py");
-    let union = if is_init {
-        union_of_init_files(dst_text, src_text)
-    } else {
-        None
-    };
+    let union = language_of(dst).and_then(|lang| lang.union_merge(dst, dst_text, src_text));
     let search = match cx.git {
         Some(git) if union.is_none() => find_base(git, src, dst)?,
         Some(_) => BaseSearch::not_needed(),

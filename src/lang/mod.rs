@@ -52,6 +52,11 @@ pub trait Language: Sync {
         merged: &str,
     ) -> Option<Vec<python::definitions::LostDefinition>>;
 
+    /// The union of two copies (`dst`, `src`) of the file at `path` that exists on both sides
+    /// of a merge, when the language knows one that needs no markers (Python: `__init__.py`
+    /// files of imports and `__all__`). `None` leaves the file to a line merge.
+    fn union_merge(&self, path: &str, dst: &str, src: &str) -> Option<String>;
+
     /// This language's checks for one `regraft check` run; [`crate::check`] hands them every
     /// file the language owns (as text: binary and non-UTF-8 files are not checked).
     fn checker<'a>(&self, run: Run<'a>) -> Box<dyn FileCheck + 'a>;

@@ -4,11 +4,12 @@
 //! In the order a run meets them: [`module_name`] and [`stdlib`] (what a module is),
 //! [`parse`] and [`import_scan`] (reading a file, whole or just its imports), [`rewrite`]
 //! (a file's references → [`crate::lang::Change`]s), [`references`] (module and file paths
-//! written in strings and in text files), [`definitions`] (what a merge lost), [`check`] (`RG002`, `RG003`).
+//! written in strings and in text files), [`definitions`] (what a merge lost), [`init_union`] (merging package inits), [`check`] (`RG002`, `RG003`).
 
 pub mod check;
 pub mod definitions;
 pub mod import_scan;
+pub mod init_union;
 pub mod module_name;
 pub mod parse;
 pub mod references;
@@ -97,6 +98,18 @@ impl Language for Python {
         merged: &str,
     ) -> Option<Vec<definitions::LostDefinition>> {
         Some(definitions::lost_definitions(base, dst, src, merged))
+    }
+
+    /// `__init__.py` files of imports, `__all__` and docstrings only (see [`init_union`]).
+    fn union_merge(&self, path: &str, dst: &str, src: &str) -> Option<String> {
+        let is_init = Path::new(path)
+            .file_name()
+            .is_some_and(|n| n == "__init__.py");
+        if is_init {
+            init_union::union_of_init_files(dst, src)
+        } else {
+            None
+        }
     }
 
     fn checker<'a>(&self, run: Run<'a>) -> Box<dyn FileCheck + 'a> {
