@@ -49,10 +49,11 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::lang::python::references::{ModuleIndex, References};
+use crate::lang::python::roots::ImportRoots;
 use crate::lang::{FileCheck, LANGUAGES};
 use crate::line_index::Position;
 use crate::plan::Scan;
-use crate::resolve::{ImportRoots, ModuleMoves};
+use crate::resolve::ModuleMoves;
 use crate::rules::Rules;
 use crate::walk::WalkedFile;
 

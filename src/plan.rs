@@ -19,9 +19,10 @@ use crate::categorize::{ConflictStyle, MergeContext, MergeReport, categorize, le
 use crate::edit::FileEdits;
 use crate::error::{Error, Result};
 use crate::lang::python::references::{ModuleIndex, References};
+use crate::lang::python::roots::ImportRoots;
 use crate::lang::{Change, LANGUAGES, RefKind, Run, language_of};
 use crate::line_index::LineIndex;
-use crate::resolve::{ImportRoots, ModuleMove, ModuleMoves};
+use crate::resolve::{ModuleMove, ModuleMoves};
 use crate::rules::Rules;
 use crate::walk::{WalkedFile, all_files_under};
 

@@ -11,7 +11,8 @@ use std::path::Path;
 use crate::check::Diagnostic;
 use crate::edit::{Edit, FileEdits};
 use crate::lang::python::references::{ModuleIndex, References};
-use crate::resolve::{ImportRoots, ModuleMoves};
+use crate::lang::python::roots::ImportRoots;
+use crate::resolve::ModuleMoves;
 use crate::rules::TextOptions;
 
 pub mod python;

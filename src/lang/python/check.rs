@@ -17,9 +17,9 @@ use crate::lang::python::import_scan::import_statements;
 use crate::lang::python::module_name::ModuleName;
 use crate::lang::python::parse::{dotted_name, imported_name, parse_python, relative_import, text};
 use crate::lang::python::references::{ModuleIndex, References};
+use crate::lang::python::roots::{ImportRoots, resolve_relative};
 use crate::lang::{FileCheck, Run};
 use crate::line_index::LineIndex;
-use crate::resolve::{ImportRoots, resolve_relative};
 
 /// The Python checks of one `regraft check` run, and what they learn on the way.
 pub(crate) struct Checker<'a> {

@@ -14,6 +14,7 @@ pub mod module_name;
 pub mod parse;
 pub mod references;
 pub mod rewrite;
+pub mod roots;
 pub mod stdlib;
 
 use std::path::Path;

@@ -14,8 +14,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::lang::python::module_name::ModuleName;
+use crate::lang::python::roots::ImportRoots;
 use crate::lang::{Change, RefKind};
-use crate::resolve::{ImportRoots, ModuleMoves};
+use crate::resolve::ModuleMoves;
 use crate::walk::WalkedFile;
 
 /// Every module and package of the tree, with the files that define it (none for a

@@ -24,8 +24,9 @@ use crate::edit::Edit;
 use crate::lang::python::module_name::ModuleName;
 use crate::lang::python::parse::{dotted_name, imported_name, relative_import, text};
 use crate::lang::python::references::References;
+use crate::lang::python::roots::resolve_relative;
 use crate::lang::{Change, Problem, RefKind, Rewritten};
-use crate::resolve::{ModuleMoves, resolve_relative};
+use crate::resolve::ModuleMoves;
 
 /// What the rewrite needs to know about the file besides its text.
 #[derive(Debug, Clone)]
@@ -1168,7 +1169,7 @@ fn is_target_container(mut node: Node<'_>) -> bool {
 mod tests {
     use super::*;
     use crate::edit::FileEdits;
-    use crate::resolve::ImportRoots;
+    use crate::lang::python::roots::ImportRoots;
     use crate::rules::DirMove;
 
     const SRC: &str = "backtester_v2/market_regime";
