@@ -2,10 +2,14 @@
 //! in a folder under `lang/`, and the language-free stages (walk, plan, apply and journal, git,
 //! merge, report, cli) reach it through this module.
 //!
-//! Today there is one language, [`python`].
+//! Today there is one language, [`python`]. A new one is a folder beside it, a `pub mod`
+//! line here and an entry in [`LANGUAGES`].
+//!
+//! The seam still names a few Python types: [`Run`] lends the Python import roots, module
+//! index and reference resolver, and merge audits report Python's
+//! [`python::definitions::LostDefinition`]; [`RefKind`] lists Python's kinds of reference.
 
 use std::ops::Range;
-
 use std::path::Path;
 
 use crate::check::Diagnostic;
