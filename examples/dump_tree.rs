@@ -22,6 +22,6 @@ fn show(node: tree_sitter::Node<'_>, depth: usize, field: Option<&str>, out: &mu
 fn main() {
     let path = std::env::args().nth(1).expect("usage: dump_tree FILE");
     let text = std::fs::read_to_string(path).expect("a readable UTF-8 file");
-    let tree = regraft::parse::parse_python(&text);
+    let tree = regraft::lang::python::parse::parse_python(&text);
     show(tree.root_node(), 0, None, &mut std::io::stdout().lock());
 }

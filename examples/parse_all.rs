@@ -17,7 +17,7 @@ fn main() {
     let mut slowest = (0.0_f64, String::new());
     for (text, path) in texts.iter().zip(&paths) {
         let t = Instant::now();
-        let tree = regraft::parse::parse_python(text);
+        let tree = regraft::lang::python::parse::parse_python(text);
         let secs = t.elapsed().as_secs_f64();
         if secs > slowest.0 {
             slowest = (secs, path.clone());

@@ -15,10 +15,11 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::definitions::{LostDefinition, lost_definitions};
 use crate::error::{Error, Result};
 use crate::git::Git;
-use crate::merge::{Labels, has_conflict_markers, three_way, two_way, union_of_init_files};
+use crate::lang::language_of;
+use crate::lang::python::definitions::LostDefinition;
+use crate::merge::{Labels, has_conflict_markers, three_way, two_way};
 use crate::plan::{FileCategory, FileChange, PlannedFile};
 use crate::rules::is_within;
 use crate::walk::WalkedFile;
@@ -87,7 +88,7 @@ pub struct MergeReport {
     pub base: Option<MergeBase>,
     /// How the base was found, or why there is none, in words.
     pub base_found: String,
-    /// Definitions of either side that the merged text lacks (see [`crate::definitions`]).
+    /// Definitions of either side that the merged text lacks (see [`crate::lang::python::definitions`]).
     pub lost: Vec<LostDefinition>,
     /// How it came out.
     pub outcome: MergeOutcome,
@@ -203,14 +204,7 @@ fn both_sides(
         return Ok(FileCategory::Conflict);
     };
 
-    let is_init = Path::new(dst)
-        .file_name()
-        .is_some_and(|n| n == "__init__.py");
-    let union = if is_init {
-        union_of_init_files(dst_text, src_text)
-    } else {
-        None
-    };
+    let union = language_of(dst).and_then(|lang| lang.union_merge(dst, dst_text, src_text));
     let search = match cx.git {
         Some(git) if union.is_none() => find_base(git, src, dst)?,
         Some(_) => BaseSearch::not_needed(),
@@ -246,11 +240,12 @@ fn both_sides(
         (merged, outcome)
     };
     // Audit every merge that writes a result: nothing either side defined may go unnamed.
-    let lost = if is_python(dst) && outcome != MergeOutcome::Sidecar {
-        lost_definitions(base_text.as_deref(), dst_text, src_text, &merged.text)
-    } else {
-        Vec::new()
-    };
+    let lost = language_of(dst)
+        .filter(|_| outcome != MergeOutcome::Sidecar)
+        .and_then(|lang| {
+            lang.lost_definitions(base_text.as_deref(), dst_text, src_text, &merged.text)
+        })
+        .unwrap_or_default();
     let outcome =
         if outcome != MergeOutcome::Unresolved && lost.iter().any(|l| !l.deleted_on_purpose) {
             MergeOutcome::NeedsReview
@@ -301,12 +296,6 @@ fn sidecar(out: &mut Categorized, dst: &str, base: Option<&[u8]>, src: &[u8], ds
 
 fn short(commit: &str) -> &str {
     &commit[..commit.len().min(12)]
-}
-
-fn is_python(path: &str) -> bool {
-    Path::new(path)
-        .extension()
-        .is_some_and(|ext| ext == "py" || ext == "pyi")
 }
 
 /// What the search for a merge base found: the base and its text, and in words how it was

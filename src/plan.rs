@@ -4,8 +4,9 @@
 //! the files that move, every reference that is rewritten (with its new text), and the files
 //! regraft could not handle. Reads files; never writes.
 //!
-//! Speed: every file is read once, on all cores. A Python file is parsed only when it lies in a
-//! moved directory or its bytes contain the last component of a moved module (a reference from
+//! Speed: every file is read once, on all cores. A file of a language ([`crate::lang`]) is
+//! handed to it only when it lies in a moved directory or its bytes contain one of the
+//! language's needles (for Python, the last component of a moved module: a reference from
 //! outside must spell that name), so most files of a large tree are never parsed.
 
 use std::collections::BTreeMap;
@@ -17,11 +18,11 @@ use rayon::prelude::*;
 use crate::categorize::{ConflictStyle, MergeContext, MergeReport, categorize, leftover_conflicts};
 use crate::edit::FileEdits;
 use crate::error::{Error, Result};
+use crate::lang::python::references::{ModuleIndex, References};
+use crate::lang::python::roots::ImportRoots;
+use crate::lang::{Change, LANGUAGES, RefKind, Run, language_of};
 use crate::line_index::LineIndex;
-use crate::parse::{first_syntax_error, parse_python};
-use crate::references::{ModuleIndex, References};
-use crate::resolve::{ImportRoots, ModuleMove, ModuleMoves};
-use crate::rewrite::{FileContext, RefKind, rewrite_python};
+use crate::resolve::{ModuleMove, ModuleMoves};
 use crate::rules::Rules;
 use crate::walk::{WalkedFile, all_files_under};
 
@@ -438,6 +439,7 @@ pub(crate) struct Scan<'a> {
     root: &'a Path,
     roots: &'a ImportRoots,
     moves: &'a ModuleMoves,
+    index: &'a ModuleIndex,
     /// The last component of each moved module, and each renamed symbol: a file without any
     /// is not parsed.
     needles: Vec<memmem::Finder<'a>>,
@@ -468,15 +470,11 @@ impl<'a> Scan<'a> {
             root,
             roots,
             moves,
-            needles: moves
-                .moves()
+            index,
+            needles: LANGUAGES
                 .iter()
-                .map(|m| memmem::Finder::new(m.from_module.leaf().as_bytes()))
-                .chain(
-                    moves
-                        .renamed_symbols()
-                        .map(|s| memmem::Finder::new(s.as_bytes())),
-                )
+                .flat_map(|lang| lang.needles(moves))
+                .map(|needle| memmem::Finder::new(needle.as_bytes()))
                 .collect(),
             references: References::new(root, moves, index, files),
             text_files: text_files
@@ -508,32 +506,26 @@ impl<'a> Scan<'a> {
     }
 }
 
-fn is_python(path: &str) -> bool {
-    Path::new(path)
-        .extension()
-        .is_some_and(|ext| ext == "py" || ext == "pyi")
-}
-
 impl Scan<'_> {
-    fn context(&self, path: &str, new_path: &str) -> FileContext<'_> {
-        FileContext {
-            package: self.roots.package_of_file(path),
-            new_package: self.roots.package_of_file(new_path),
+    /// What a language is lent to rewrite a file of this run.
+    pub(crate) fn run(&self) -> Run<'_> {
+        Run {
+            root: self.root,
+            roots: self.roots,
+            index: self.index,
             moves: self.moves,
-            references: Some(&self.references),
-            module: self.roots.module_of_file(path),
+            references: &self.references,
             text: self.text,
         }
     }
 
     /// `text` rewritten as the file at `path` is rewritten (used for merge bases).
     fn rewrite_text(&self, path: &str, text: &str) -> String {
-        if !is_python(path) {
+        let Some(lang) = language_of(path) else {
             return text.to_owned();
-        }
+        };
         let new_path = self.moves.map_path(path).unwrap_or_else(|| path.to_owned());
-        let tree = parse_python(text);
-        let rewritten = rewrite_python(text, &tree, &self.context(path, &new_path));
+        let rewritten = lang.rewrite(&self.run(), path, &new_path, text);
         let edits = rewritten
             .changes
             .into_iter()
@@ -561,14 +553,14 @@ impl Scan<'_> {
             }
             return Ok(outcome);
         }
-        if !is_python(path) {
+        let Some(lang) = language_of(path) else {
             if self.text_files.is_match(path) {
                 self.text_file(path, &mut outcome)?;
             } else {
                 self.other_file(path, &mut outcome)?;
             }
             return Ok(outcome);
-        }
+        };
         let bytes = std::fs::read(self.root.join(path)).map_err(|e| Error::io(path, e))?;
         if bytes.starts_with(SHIM_MARKER.as_bytes()) {
             // A shim names the old path on purpose; it is regraft's own, and stays as it is.
@@ -595,35 +587,10 @@ impl Scan<'_> {
                 return Ok(outcome);
             }
         };
-        // A file outside SRC can only refer to what moves where it spells a moved name, so
-        // only the top-level statements up to its last mention need parsing. (Files in SRC
-        // have relative imports, and a symbol rename renames through its whole module.)
-        let parsed_len = if moved_to.is_none() && !self.moves.renames_symbols() {
-            let last = self
-                .needles
-                .iter()
-                .filter_map(|n| memmem::rfind(text.as_bytes(), n.needle()))
-                .max()
-                .unwrap_or(0);
-            crate::import_scan::top_level_boundary_after(&text, last)
-        } else {
-            text.len()
-        };
         let new_path = moved_to.unwrap_or_else(|| path.clone());
-        let tree = parse_python(&text[..parsed_len]);
-        let rewritten = rewrite_python(&text, &tree, &self.context(path, &new_path));
+        let rewritten = lang.rewrite(&self.run(), path, &new_path, &text);
         let index = LineIndex::new(&text);
-        // A file that does not parse is never rewritten, not even outside the broken
-        // statement: what tree-sitter recovered around it may not be what Python reads. When
-        // only a prefix was parsed and there is something to rewrite, the rest is checked too.
-        let syntax_error = first_syntax_error(&tree).or_else(|| {
-            // The rest starts at a top-level statement: it parses on its own.
-            (parsed_len < text.len() && !rewritten.changes.is_empty())
-                .then(|| first_syntax_error(&parse_python(&text[parsed_len..])))
-                .flatten()
-                .map(|offset| parsed_len + offset)
-        });
-        if let Some(offset) = syntax_error {
+        if let Some(offset) = rewritten.syntax_error {
             let at = index.position(&text, offset);
             let left = rewritten.changes.len();
             let reason = if left == 0 {
@@ -654,7 +621,7 @@ impl Scan<'_> {
         path: &str,
         new_path: &str,
         text: String,
-        changes: Vec<crate::rewrite::Change>,
+        changes: Vec<Change>,
         outcome: &mut FileOutcome,
     ) -> Result<()> {
         if changes.is_empty() {

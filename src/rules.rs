@@ -9,7 +9,7 @@ use std::path::{Component, Path};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::module_name::ModuleName;
+use crate::lang::python::module_name::ModuleName;
 
 /// The rules file as written (unknown keys are refused).
 #[derive(Debug, Deserialize)]

@@ -403,8 +403,8 @@ fn lost_lines(m: &MergeReport) -> Vec<String> {
         .iter()
         .map(|l| {
             let (side, path) = match l.side {
-                crate::definitions::Side::Src => ("SRC", &m.source),
-                crate::definitions::Side::Dst => ("DST", &m.path),
+                crate::lang::python::definitions::Side::Src => ("SRC", &m.source),
+                crate::lang::python::definitions::Side::Dst => ("DST", &m.path),
             };
             let why = if l.deleted_on_purpose {
                 "not in the result: the base had it and the other side deleted it"

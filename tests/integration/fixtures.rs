@@ -130,7 +130,10 @@ fn run_case(case: &Path) -> Result<(), String> {
             .filter_map(|(_, bytes)| std::str::from_utf8(bytes).ok())
             .filter(|text| !text.contains('\0'))
             .filter(|text| {
-                regraft::parse::first_syntax_error(&regraft::parse::parse_python(text)).is_some()
+                regraft::lang::python::parse::first_syntax_error(
+                    &regraft::lang::python::parse::parse_python(text),
+                )
+                .is_some()
             })
             .count()
     };

@@ -223,7 +223,7 @@ fn bind_statement(statement: &str, names: &mut HashSet<String>) -> Option<()> {
     if !is_binding {
         return Some(());
     }
-    let tree = crate::parse::parse_python(statement);
+    let tree = crate::lang::python::parse::parse_python(statement);
     let Some(node) = tree.root_node().named_child(0) else {
         return Some(());
     };

@@ -20,11 +20,13 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::edit::{Edit, FileEdits};
-use crate::module_name::ModuleName;
-use crate::parse::{dotted_name, imported_name, relative_import, text};
-use crate::references::References;
-use crate::resolve::{ModuleMoves, resolve_relative};
+use crate::edit::Edit;
+use crate::lang::python::module_name::ModuleName;
+use crate::lang::python::parse::{dotted_name, imported_name, relative_import, text};
+use crate::lang::python::references::References;
+use crate::lang::python::roots::resolve_relative;
+use crate::lang::{Change, Problem, RefKind, Rewritten};
+use crate::resolve::ModuleMoves;
 
 /// What the rewrite needs to know about the file besides its text.
 #[derive(Debug, Clone)]
@@ -41,131 +43,6 @@ pub struct FileContext<'a> {
     pub module: Option<ModuleName>,
     /// Whether docstrings and comments are rewritten too.
     pub text: crate::rules::TextOptions,
-}
-
-/// The kinds of reference regraft rewrites, as counted in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RefKind {
-    /// `import a.b.c` (with or without `as`).
-    Import,
-    /// `from a.b.c import x`: the module part names a moved module.
-    FromImport,
-    /// `from a.b import c` where `c` is the moved package or a module in it.
-    ImportedModule,
-    /// A relative import that no longer reaches its module from the file's new place.
-    Relative,
-    /// A `from` statement whose names go to different places, split in two or more.
-    Split,
-    /// An attribute chain such as `a.b.c.f()` after `import a.b.c`.
-    Attribute,
-    /// A moved module path in a string (`mock.patch("a.b.f")`, `f"a.b.{x}"`, a message).
-    String,
-    /// A moved module path in a docstring (doctests, Sphinx roles, notes).
-    Docstring,
-    /// A moved module path in a comment.
-    Comment,
-    /// A root-relative path to a moved file, in a string or a text file.
-    Path,
-    /// A module path in a file that is not Python (TOML, YAML, INI, rst, …).
-    Config,
-    /// An import of a symbol that a `[[rename]]` renames or moves.
-    Symbol,
-}
-
-impl RefKind {
-    /// Every kind, in report order.
-    pub const ALL: [Self; 12] = [
-        Self::Import,
-        Self::FromImport,
-        Self::ImportedModule,
-        Self::Relative,
-        Self::Split,
-        Self::Attribute,
-        Self::String,
-        Self::Docstring,
-        Self::Comment,
-        Self::Path,
-        Self::Config,
-        Self::Symbol,
-    ];
-
-    /// A short human label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Import => "import",
-            Self::FromImport => "from-import",
-            Self::ImportedModule => "imported module",
-            Self::Relative => "relative import",
-            Self::Split => "split import",
-            Self::Attribute => "attribute chain",
-            Self::String => "string",
-            Self::Docstring => "docstring",
-            Self::Comment => "comment",
-            Self::Path => "file path",
-            Self::Config => "config reference",
-            Self::Symbol => "renamed symbol",
-        }
-    }
-}
-
-/// One rewritten reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    /// What kind of reference it is.
-    pub kind: RefKind,
-    /// The byte range to show as "old" in reports; every edit lies inside it.
-    pub range: Range<usize>,
-    /// The edits that make the change.
-    pub edits: Vec<Edit>,
-}
-
-impl Change {
-    pub(crate) fn replace(kind: RefKind, range: Range<usize>, new: String) -> Self {
-        Self {
-            kind,
-            edits: vec![Edit::replace(range.clone(), new)],
-            range,
-        }
-    }
-
-    /// The text of the change's range before and after its edits.
-    pub fn old_and_new(&self, source: &str) -> (String, String) {
-        let old = &source[self.range.clone()];
-        // The change's own edits, moved to offsets within its range (an overlap is reported
-        // when the file's edits are gathered; here the old text stands in).
-        let start = self.range.start;
-        let local = self
-            .edits
-            .iter()
-            .map(|e| {
-                Edit::replace(
-                    e.range().start - start..e.range().end - start,
-                    e.replacement(),
-                )
-            })
-            .collect();
-        let new = FileEdits::new(local).map_or_else(|_| old.to_owned(), |edits| edits.apply(old));
-        (old.to_owned(), new)
-    }
-}
-
-/// A reference regraft found but cannot rewrite; a human has to look at it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// Where it starts.
-    pub offset: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-/// The result for one file.
-#[derive(Debug, Clone, Default)]
-pub struct Rewritten {
-    /// The changes, in source order.
-    pub changes: Vec<Change>,
-    /// References that need a human.
-    pub problems: Vec<Problem>,
 }
 
 /// Finds and rewrites every reference in `source` that the moves affect.
@@ -795,7 +672,7 @@ fn rewrite_code_in_string(
     // An indented block (`textwrap.dedent("""\n    import a.b\n""")`) is read without its
     // common indentation, as the program that runs it will.
     let dedented = Dedented::new(code);
-    let tree = crate::parse::parse_python(&dedented.text);
+    let tree = crate::lang::python::parse::parse_python(&dedented.text);
     let root = tree.root_node();
     let imports = root
         .named_children(&mut root.walk())
@@ -1292,7 +1169,7 @@ fn is_target_container(mut node: Node<'_>) -> bool {
 mod tests {
     use super::*;
     use crate::edit::FileEdits;
-    use crate::resolve::ImportRoots;
+    use crate::lang::python::roots::ImportRoots;
     use crate::rules::DirMove;
 
     const SRC: &str = "backtester_v2/market_regime";
@@ -1320,7 +1197,7 @@ mod tests {
             module: roots.module_of_file(path),
             text: crate::rules::TextOptions::default(),
         };
-        let tree = crate::parse::parse_python(source);
+        let tree = crate::lang::python::parse::parse_python(source);
         let result = rewrite_python(source, &tree, &cx);
         let edits = result.changes.into_iter().flat_map(|c| c.edits).collect();
         FileEdits::new(edits).unwrap().apply(source)
@@ -1502,7 +1379,7 @@ mod tests {
             module: roots.module_of_file("app.py"),
             text: crate::rules::TextOptions::default(),
         };
-        let tree = crate::parse::parse_python(source);
+        let tree = crate::lang::python::parse::parse_python(source);
         let result = rewrite_python(source, &tree, &cx);
         assert!(result.changes.is_empty());
         assert_eq!(result.problems.len(), 1);

@@ -8,7 +8,7 @@ use std::fmt;
 /// `_`, or any non-ASCII character, not starting with a digit).
 ///
 /// ```
-/// use regraft::module_name::ModuleName;
+/// use regraft::lang::python::module_name::ModuleName;
 /// let m = ModuleName::new("backtester_v2.market_regime").unwrap();
 /// assert!(m.is_within(&ModuleName::new("backtester_v2").unwrap()));
 /// assert!(!ModuleName::new("backtester_v2.market_regime_legacy").unwrap().is_within(&m));

@@ -61,21 +61,24 @@ fn is_whole_statement(node: Node<'_>) -> bool {
 }
 
 /// The dotted name written by a `dotted_name` node, ignoring any layout between its parts.
-pub fn dotted_name(node: Node<'_>, source: &str) -> Option<crate::module_name::ModuleName> {
+pub fn dotted_name(
+    node: Node<'_>,
+    source: &str,
+) -> Option<crate::lang::python::module_name::ModuleName> {
     let mut cursor = node.walk();
     let parts: Vec<&str> = node
         .named_children(&mut cursor)
         .filter(|c| c.kind() == "identifier")
         .map(|c| text(c, source))
         .collect();
-    crate::module_name::ModuleName::from_components(parts)
+    crate::lang::python::module_name::ModuleName::from_components(parts)
 }
 
 /// A `relative_import` node as its number of leading dots and the name after them.
 pub fn relative_import(
     node: Node<'_>,
     source: &str,
-) -> (usize, Option<crate::module_name::ModuleName>) {
+) -> (usize, Option<crate::lang::python::module_name::ModuleName>) {
     let mut cursor = node.walk();
     let mut dots = 0;
     let mut name = None;

@@ -13,9 +13,10 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::module_name::ModuleName;
-use crate::resolve::{ImportRoots, ModuleMoves};
-use crate::rewrite::{Change, RefKind};
+use crate::lang::python::module_name::ModuleName;
+use crate::lang::python::roots::ImportRoots;
+use crate::lang::{Change, RefKind};
+use crate::resolve::ModuleMoves;
 use crate::walk::WalkedFile;
 
 /// Every module and package of the tree, with the files that define it (none for a
@@ -313,7 +314,7 @@ impl<'a> References<'a> {
     /// submodule, a top-level definition, assignment or import (in its `.py` or its `.pyi`),
     /// or anything at all when the module's names are made at run time (`from x import *`, a
     /// module-level `__getattr__`, `globals()` writes, a lazy module object: see
-    /// [`crate::import_scan::top_level_names`]).
+    /// [`crate::lang::python::import_scan::top_level_names`]).
     pub fn defines(&self, module: &ModuleName, name: &str) -> bool {
         // Every module object has these, whatever its file says.
         const MODULE_ATTRIBUTES: [&str; 10] = [
@@ -453,5 +454,6 @@ fn read_defined(path: &Path) -> Defined {
     let Ok(source) = std::fs::read_to_string(path) else {
         return Defined::Names(HashSet::new());
     };
-    crate::import_scan::top_level_names(&source).map_or(Defined::Anything, Defined::Names)
+    crate::lang::python::import_scan::top_level_names(&source)
+        .map_or(Defined::Anything, Defined::Names)
 }

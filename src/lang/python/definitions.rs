@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
-use crate::parse::{parse_python, text};
+use crate::lang::python::parse::{parse_python, text};
 
 /// One name a module offers.
 #[derive(Debug, Clone, PartialEq, Eq)]

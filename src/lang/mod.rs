@@ -1,0 +1,228 @@
+//! Where a language plugs in: everything regraft knows about one programming language lives
+//! in a folder under `lang/`, and the language-free stages (walk, plan, apply and journal, git,
+//! merge, report, cli) reach it through this module.
+//!
+//! Today there is one language, [`python`]. A new one is a folder beside it, a `pub mod`
+//! line here and an entry in [`LANGUAGES`].
+//!
+//! The seam still names a few Python types: [`Run`] lends the Python import roots, module
+//! index and reference resolver, and merge audits report Python's
+//! [`python::definitions::LostDefinition`]; [`RefKind`] lists Python's kinds of reference.
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::check::Diagnostic;
+use crate::edit::{Edit, FileEdits};
+use crate::lang::python::references::{ModuleIndex, References};
+use crate::lang::python::roots::ImportRoots;
+use crate::resolve::ModuleMoves;
+use crate::rules::TextOptions;
+
+pub mod python;
+
+/// The languages regraft knows, in the order a file is offered to them.
+pub const LANGUAGES: &[&dyn Language] = &[&python::Python];
+
+/// The language that owns the file at `path` (root-relative, `/`-separated), if any.
+pub fn language_of(path: &str) -> Option<&'static dyn Language> {
+    LANGUAGES.iter().copied().find(|lang| lang.owns(path))
+}
+
+/// What a language hands the language-free stages ([`crate::plan`], [`crate::check`],
+/// [`crate::categorize`]).
+///
+/// A trait rather than an enum: each language keeps its code in its own folder, and the
+/// stages hold `&dyn Language` without a `match` to grow for every new language.
+pub trait Language: Sync {
+    /// Whether the file at `path` (root-relative, `/`-separated) is one of this language's.
+    fn owns(&self, path: &str) -> bool;
+
+    /// The byte strings one of which a file must contain to refer to something `moves`
+    /// moves or renames. A file outside the moved directories that contains none of them is
+    /// neither parsed nor rewritten.
+    fn needles<'m>(&self, moves: &'m ModuleMoves) -> Vec<&'m str>;
+
+    /// The references of one file (`text`, at `path`, going to `new_path`) that the run
+    /// changes. Reads nothing from disk.
+    fn rewrite(&self, run: &Run<'_>, path: &str, new_path: &str, text: &str) -> FileRewrite;
+
+    /// The definitions of either side of a merge that the merged text lacks. `None` when the
+    /// language does not audit its merges.
+    fn lost_definitions(
+        &self,
+        base: Option<&str>,
+        dst: &str,
+        src: &str,
+        merged: &str,
+    ) -> Option<Vec<python::definitions::LostDefinition>>;
+
+    /// The union of two copies (`dst`, `src`) of the file at `path` that exists on both sides
+    /// of a merge, when the language knows one that needs no markers (Python: `__init__.py`
+    /// files of imports and `__all__`). `None` leaves the file to a line merge.
+    fn union_merge(&self, path: &str, dst: &str, src: &str) -> Option<String>;
+
+    /// This language's checks for one `regraft check` run; [`crate::check`] hands them every
+    /// file the language owns (as text: binary and non-UTF-8 files are not checked).
+    fn checker<'a>(&self, run: Run<'a>) -> Box<dyn FileCheck + 'a>;
+}
+
+/// The per-run state of a language's checks (caches of what they learn on the way).
+pub trait FileCheck: Sync {
+    /// The findings of one file (`source`, at root-relative `path`).
+    fn check(&self, path: &str, source: &str) -> Vec<Diagnostic>;
+}
+
+/// What the language-free stages know about a run, lent to a language for each file.
+#[derive(Clone, Copy)]
+pub struct Run<'a> {
+    /// The root of the tree.
+    pub root: &'a Path,
+    /// The import roots of the tree.
+    pub roots: &'a ImportRoots,
+    /// Every module of the tree, by name.
+    pub index: &'a ModuleIndex,
+    /// The moves and renames of this run.
+    pub moves: &'a ModuleMoves,
+    /// Resolves module and file paths written as text.
+    pub references: &'a References<'a>,
+    /// Whether docstrings and comments are rewritten too.
+    pub text: TextOptions,
+}
+
+/// One file's rewrite, as its language hands it back.
+#[derive(Debug, Clone, Default)]
+pub struct FileRewrite {
+    /// The changes, in source order.
+    pub changes: Vec<Change>,
+    /// References that need a human.
+    pub problems: Vec<Problem>,
+    /// Where the file's first syntax error starts (a byte offset), if it has one: a file that
+    /// does not parse is left as it was.
+    pub syntax_error: Option<usize>,
+}
+
+/// The kinds of reference regraft rewrites, as counted in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefKind {
+    /// `import a.b.c` (with or without `as`).
+    Import,
+    /// `from a.b.c import x`: the module part names a moved module.
+    FromImport,
+    /// `from a.b import c` where `c` is the moved package or a module in it.
+    ImportedModule,
+    /// A relative import that no longer reaches its module from the file's new place.
+    Relative,
+    /// A `from` statement whose names go to different places, split in two or more.
+    Split,
+    /// An attribute chain such as `a.b.c.f()` after `import a.b.c`.
+    Attribute,
+    /// A moved module path in a string (`mock.patch("a.b.f")`, `f"a.b.{x}"`, a message).
+    String,
+    /// A moved module path in a docstring (doctests, Sphinx roles, notes).
+    Docstring,
+    /// A moved module path in a comment.
+    Comment,
+    /// A root-relative path to a moved file, in a string or a text file.
+    Path,
+    /// A module path in a file that is not Python (TOML, YAML, INI, rst, …).
+    Config,
+    /// An import of a symbol that a `[[rename]]` renames or moves.
+    Symbol,
+}
+
+impl RefKind {
+    /// Every kind, in report order.
+    pub const ALL: [Self; 12] = [
+        Self::Import,
+        Self::FromImport,
+        Self::ImportedModule,
+        Self::Relative,
+        Self::Split,
+        Self::Attribute,
+        Self::String,
+        Self::Docstring,
+        Self::Comment,
+        Self::Path,
+        Self::Config,
+        Self::Symbol,
+    ];
+
+    /// A short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Import => "import",
+            Self::FromImport => "from-import",
+            Self::ImportedModule => "imported module",
+            Self::Relative => "relative import",
+            Self::Split => "split import",
+            Self::Attribute => "attribute chain",
+            Self::String => "string",
+            Self::Docstring => "docstring",
+            Self::Comment => "comment",
+            Self::Path => "file path",
+            Self::Config => "config reference",
+            Self::Symbol => "renamed symbol",
+        }
+    }
+}
+
+/// One rewritten reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What kind of reference it is.
+    pub kind: RefKind,
+    /// The byte range to show as "old" in reports; every edit lies inside it.
+    pub range: Range<usize>,
+    /// The edits that make the change.
+    pub edits: Vec<Edit>,
+}
+
+impl Change {
+    pub(crate) fn replace(kind: RefKind, range: Range<usize>, new: String) -> Self {
+        Self {
+            kind,
+            edits: vec![Edit::replace(range.clone(), new)],
+            range,
+        }
+    }
+
+    /// The text of the change's range before and after its edits.
+    pub fn old_and_new(&self, source: &str) -> (String, String) {
+        let old = &source[self.range.clone()];
+        // The change's own edits, moved to offsets within its range (an overlap is reported
+        // when the file's edits are gathered; here the old text stands in).
+        let start = self.range.start;
+        let local = self
+            .edits
+            .iter()
+            .map(|e| {
+                Edit::replace(
+                    e.range().start - start..e.range().end - start,
+                    e.replacement(),
+                )
+            })
+            .collect();
+        let new = FileEdits::new(local).map_or_else(|_| old.to_owned(), |edits| edits.apply(old));
+        (old.to_owned(), new)
+    }
+}
+
+/// A reference regraft found but cannot rewrite; a human has to look at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where it starts.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The result for one file.
+#[derive(Debug, Clone, Default)]
+pub struct Rewritten {
+    /// The changes, in source order.
+    pub changes: Vec<Change>,
+    /// References that need a human.
+    pub problems: Vec<Problem>,
+}

@@ -1,0 +1,119 @@
+//! Python: module names, the tree-sitter parser, the import rewriter, references written as
+//! text, the definitions a merge must keep, and the standard library's names.
+//!
+//! In the order a run meets them: [`module_name`] and [`stdlib`] (what a module is),
+//! [`parse`] and [`import_scan`] (reading a file, whole or just its imports), [`rewrite`]
+//! (a file's references → [`crate::lang::Change`]s), [`references`] (module and file paths
+//! written in strings and in text files), [`definitions`] (what a merge lost), [`init_union`] (merging package inits), [`check`] (`RG002`, `RG003`).
+
+pub mod check;
+pub mod definitions;
+pub mod import_scan;
+pub mod init_union;
+pub mod module_name;
+pub mod parse;
+pub mod references;
+pub mod rewrite;
+pub mod roots;
+pub mod stdlib;
+
+use std::path::Path;
+
+use memchr::memmem;
+
+use crate::lang::{FileCheck, FileRewrite, Language, Run};
+use crate::resolve::ModuleMoves;
+use parse::{first_syntax_error, parse_python};
+use rewrite::{FileContext, rewrite_python};
+
+/// Python, as the language-free stages see it (see [`Language`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Python;
+
+impl Language for Python {
+    /// `.py` and `.pyi` files.
+    fn owns(&self, path: &str) -> bool {
+        Path::new(path)
+            .extension()
+            .is_some_and(|ext| ext == "py" || ext == "pyi")
+    }
+
+    /// The last component of each moved module (a reference from outside must spell it), and
+    /// each renamed symbol.
+    fn needles<'m>(&self, moves: &'m ModuleMoves) -> Vec<&'m str> {
+        moves
+            .moves()
+            .iter()
+            .map(|m| m.from_module.leaf())
+            .chain(moves.renamed_symbols())
+            .collect()
+    }
+
+    fn rewrite(&self, run: &Run<'_>, path: &str, new_path: &str, text: &str) -> FileRewrite {
+        // A file outside SRC can only refer to what moves where it spells a moved name, so
+        // only the top-level statements up to its last mention need parsing. (Files in SRC
+        // have relative imports, and a symbol rename renames through its whole module.)
+        let parsed_len = if run.moves.map_path(path).is_none() && !run.moves.renames_symbols() {
+            let last = self
+                .needles(run.moves)
+                .iter()
+                .filter_map(|n| memmem::rfind(text.as_bytes(), n.as_bytes()))
+                .max()
+                .unwrap_or(0);
+            import_scan::top_level_boundary_after(text, last)
+        } else {
+            text.len()
+        };
+        let cx = FileContext {
+            package: run.roots.package_of_file(path),
+            new_package: run.roots.package_of_file(new_path),
+            moves: run.moves,
+            references: Some(run.references),
+            module: run.roots.module_of_file(path),
+            text: run.text,
+        };
+        let tree = parse_python(&text[..parsed_len]);
+        let rewritten = rewrite_python(text, &tree, &cx);
+        // A file that does not parse is never rewritten, not even outside the broken
+        // statement: what tree-sitter recovered around it may not be what Python reads. When
+        // only a prefix was parsed and there is something to rewrite, the rest is checked too.
+        let syntax_error = first_syntax_error(&tree).or_else(|| {
+            // The rest starts at a top-level statement: it parses on its own.
+            (parsed_len < text.len() && !rewritten.changes.is_empty())
+                .then(|| first_syntax_error(&parse_python(&text[parsed_len..])))
+                .flatten()
+                .map(|offset| parsed_len + offset)
+        });
+        FileRewrite {
+            changes: rewritten.changes,
+            problems: rewritten.problems,
+            syntax_error,
+        }
+    }
+
+    fn lost_definitions(
+        &self,
+        base: Option<&str>,
+        dst: &str,
+        src: &str,
+        merged: &str,
+    ) -> Option<Vec<definitions::LostDefinition>> {
+        Some(definitions::lost_definitions(base, dst, src, merged))
+    }
+
+    /// `__init__.py` files of imports, `__all__` and docstrings only (see [`init_union`]).
+    fn union_merge(&self, path: &str, dst: &str, src: &str) -> Option<String> {
+        let is_init = Path::new(path)
+            .file_name()
+            .is_some_and(|n| n == "__init__.py");
+        if is_init {
+            init_union::union_of_init_files(dst, src)
+        } else {
+            None
+        }
+    }
+
+    fn checker<'a>(&self, run: Run<'a>) -> Box<dyn FileCheck + 'a> {
+        Box::new(check::Checker::new(run))
+    }
+}
