@@ -37,6 +37,8 @@ pub mod git;
 pub mod import_scan;
 pub mod interrupt;
 pub mod journal;
+#[path = "lang/rust/mod.rs"]
+pub mod lang_rust;
 pub mod line_index;
 pub mod merge;
 pub mod module_name;
