@@ -4,7 +4,7 @@
 //! - [`cargo`]: every `Cargo.toml` of a tree → packages, their crate roots (lib, bins,
 //!   tests, examples, benches, build script), workspaces (`members` globs, `exclude`) and path
 //!   dependencies, with the name a dependent writes (`-` → `_`, `[lib] name`, renames).
-//! - `module_tree` (next commit): from a crate root, every `mod` (file or inline, `#[path]`, any `#[cfg]`)
+//! - [`module_tree`]: from a crate root, every `mod` (file or inline, `#[path]`, any `#[cfg]`)
 //!   with its module path, its file and the byte range of its declaration; per package, the
 //!   `.rs` files mounted twice or not at all.
 //!
@@ -13,6 +13,7 @@
 //! result, never an error: only a failure to walk the tree is an [`Error`].
 
 pub mod cargo;
+pub mod module_tree;
 
 use std::path::{Component, Path, PathBuf};
 
