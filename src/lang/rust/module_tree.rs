@@ -18,6 +18,8 @@
 //! - `#[cfg(…)]` is not evaluated: every module is mounted, whatever its cfg, and the cfg
 //!   attributes are kept ([`Module::cfg`]). Two declarations of one path (one per cfg) give
 //!   two modules.
+//! - `#[cfg_attr(…, path = "…")]` is reported ([`ModuleProblem::ConditionalPath`]); the
+//!   module is then mounted from its default file.
 //! - `mod` items inside function bodies and macro-generated modules are not seen.
 //!
 //! Byte ranges come from `proc-macro2` spans (feature `span-locations`), whose
@@ -34,7 +36,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use proc_macro2::{LineColumn, Span};
-use syn::{Attribute, Expr, ExprLit, Item, ItemMod, Lit, Meta, Visibility};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Expr, ExprLit, Item, ItemMod, Lit, Meta, Token, Visibility};
 
 use super::cargo::{CargoTree, Package, is_build_dir};
 use super::{Error, normalize};
@@ -116,6 +119,16 @@ pub enum ModuleProblem {
         module: String,
         /// The file.
         file: PathBuf,
+    },
+    /// `#[cfg_attr(…, path = "…")]` on a `mod`: its file depends on the cfg. The module is
+    /// mounted from its default file (what applies when the cfg is false), if there is one.
+    ConditionalPath {
+        /// The module's path.
+        module: String,
+        /// The declaring file.
+        declared_in: PathBuf,
+        /// The `#[cfg_attr(…)]` attribute, as written.
+        attribute: String,
     },
     /// A file that could not be read.
     Unreadable {
@@ -430,6 +443,14 @@ impl Walker<'_> {
         }
         .to_owned();
         let path_attr = outer.iter().find_map(|a| path_attribute(a));
+        for attr in outer.iter().filter(|a| cfg_attr_sets_path(a)) {
+            let r = source.range(attr.pound_token.span, attr.bracket_token.span.close());
+            self.problems.push(ModuleProblem::ConditionalPath {
+                module: path.clone(),
+                declared_in: source.file.clone(),
+                attribute: source.slice(&r).to_owned(),
+            });
+        }
         let mut cfg = parent_cfg.to_vec();
         cfg.extend(outer.iter().filter(|a| a.path().is_ident("cfg")).map(|a| {
             let r = source.range(a.pound_token.span, a.bracket_token.span.close());
@@ -544,6 +565,14 @@ impl Walker<'_> {
         });
         self.visit_file(&file, &path, &child_scope, &cfg);
     }
+}
+
+/// Whether `attr` is a `#[cfg_attr(predicate, …, path = "…", …)]`.
+fn cfg_attr_sets_path(attr: &Attribute) -> bool {
+    attr.path().is_ident("cfg_attr")
+        && attr
+            .parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+            .is_ok_and(|metas| metas.iter().skip(1).any(|m| m.path().is_ident("path")))
 }
 
 /// The string of a `#[path = "…"]` attribute.
@@ -851,6 +880,36 @@ pub mod feat {
         assert_eq!(
             declaration_text(root, &tree.modules[2]),
             "#[cfg(windows)]\n#[path = \"imp/windows.rs\"]\nmod imp;"
+        );
+    }
+
+    #[test]
+    fn a_path_set_by_cfg_attr_is_reported() {
+        let lib = "#[cfg_attr(unix, path = \"unix_imp.rs\")]\nmod imp;\n";
+        let tmp = write_tree(&[
+            ("src/lib.rs", lib),
+            ("src/imp.rs", ""),
+            ("src/unix_imp.rs", ""),
+        ]);
+        let tree = module_tree(tmp.path(), Path::new("src/lib.rs"));
+        assert_eq!(
+            summary(&tree),
+            [
+                m("crate", "src/lib.rs", false),
+                m("crate::imp", "src/imp.rs", false)
+            ]
+        );
+        assert_eq!(
+            tree.problems,
+            [ModuleProblem::ConditionalPath {
+                module: "crate::imp".to_owned(),
+                declared_in: PathBuf::from("src/lib.rs"),
+                attribute: "#[cfg_attr(unix, path = \"unix_imp.rs\")]".to_owned(),
+            }]
+        );
+        assert_eq!(
+            declaration_text(tmp.path(), &tree.modules[1]),
+            lib.trim_end()
         );
     }
 
