@@ -20,6 +20,7 @@ use crate::resolve::ModuleMoves;
 use crate::rules::TextOptions;
 
 pub mod python;
+pub mod rust;
 
 /// The languages regraft knows, in the order a file is offered to them.
 pub const LANGUAGES: &[&dyn Language] = &[&python::Python];
