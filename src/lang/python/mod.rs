@@ -33,9 +33,7 @@ pub struct Python;
 impl Language for Python {
     /// `.py` and `.pyi` files.
     fn owns(&self, path: &str) -> bool {
-        Path::new(path)
-            .extension()
-            .is_some_and(|ext| ext == "py" || ext == "pyi")
+        crate::resolve::is_module_file(path)
     }
 
     /// The last component of each moved module (a reference from outside must spell it), and
