@@ -15,7 +15,9 @@ use tree_sitter::Node;
 use crate::check::{Code, Diagnostic};
 use crate::lang::python::import_scan::import_statements;
 use crate::lang::python::module_name::ModuleName;
-use crate::lang::python::parse::{dotted_name, imported_name, parse_python, relative_import, text};
+use crate::lang::python::parse::{
+    dotted_name, from_import_bindings, imported_name, parse_python, relative_import, text,
+};
 use crate::lang::python::references::{ModuleIndex, References};
 use crate::lang::python::roots::{ImportRoots, resolve_relative};
 use crate::lang::{FileCheck, Run};
@@ -115,35 +117,23 @@ impl Checker<'_> {
         source: &str,
         package: Option<&ModuleName>,
     ) -> Vec<(String, ModuleName)> {
-        let mut bound = Vec::new();
-        let from = match stmt.child_by_field_name("module_name") {
-            Some(node) if node.kind() == "relative_import" => {
-                let (dots, name) = relative_import(node, source);
-                resolve_relative(package, dots, name.as_ref().map(ModuleName::as_str))
-            }
-            Some(node) => dotted_name(node, source),
-            None => None,
+        let bound = if stmt.kind() == "import_from_statement" {
+            from_import_bindings(stmt, source, package)
+        } else {
+            // `import a.b as x`; a plain `import a.b` binds `a`, checked as an import.
+            let mut c = stmt.walk();
+            stmt.children_by_field_name("name", &mut c)
+                .filter_map(|item| {
+                    let alias = item.child_by_field_name("alias")?;
+                    let name = imported_name(item).and_then(|n| dotted_name(n, source))?;
+                    Some((text(alias, source).to_owned(), name))
+                })
+                .collect()
         };
-        let mut c = stmt.walk();
-        for item in stmt.children_by_field_name("name", &mut c) {
-            let Some(name) = imported_name(item).and_then(|n| dotted_name(n, source)) else {
-                continue;
-            };
-            let alias = item.child_by_field_name("alias").map(|a| text(a, source));
-            let (local, module) = match (&from, alias) {
-                (Some(from), alias) => (
-                    alias.map_or_else(|| name.to_string(), str::to_owned),
-                    from.join(name.as_str()),
-                ),
-                // `import a.b as x`; a plain `import a.b` binds `a`, checked as an import.
-                (None, Some(alias)) => (alias.to_owned(), Some(name)),
-                (None, None) => continue,
-            };
-            if let Some(module) = module.filter(|m| self.is_package(m)) {
-                bound.push((local, module));
-            }
-        }
         bound
+            .into_iter()
+            .filter(|(_, module)| self.is_package(module))
+            .collect()
     }
 
     /// True when `attr`, read through `package`, looks like a module that is not there: no

@@ -92,6 +92,49 @@ pub fn relative_import(
     (dots, name)
 }
 
+/// The absolute module a `from` statement's module part names (`from .x import y` seen from
+/// `package`, or `from a.b import y`); `None` when it has none or the dots climb too high.
+pub fn from_module(
+    stmt: Node<'_>,
+    source: &str,
+    package: Option<&crate::lang::python::module_name::ModuleName>,
+) -> Option<crate::lang::python::module_name::ModuleName> {
+    let node = stmt.child_by_field_name("module_name")?;
+    if node.kind() == "relative_import" {
+        let (dots, name) = relative_import(node, source);
+        crate::lang::python::roots::resolve_relative(
+            package,
+            dots,
+            name.as_ref()
+                .map(crate::lang::python::module_name::ModuleName::as_str),
+        )
+    } else {
+        dotted_name(node, source)
+    }
+}
+
+/// The names a `from M import a, b as c` statement binds, each with the module it names if it
+/// is a submodule: (`a`, `M.a`), (`c`, `M.b`). Empty when `M` cannot be resolved.
+pub fn from_import_bindings(
+    stmt: Node<'_>,
+    source: &str,
+    package: Option<&crate::lang::python::module_name::ModuleName>,
+) -> Vec<(String, crate::lang::python::module_name::ModuleName)> {
+    let Some(module) = from_module(stmt, source, package) else {
+        return Vec::new();
+    };
+    let mut cursor = stmt.walk();
+    stmt.children_by_field_name("name", &mut cursor)
+        .filter_map(|item| {
+            let name = imported_name(item).and_then(|n| dotted_name(n, source))?;
+            let local = item
+                .child_by_field_name("alias")
+                .map_or_else(|| name.to_string(), |a| text(a, source).to_owned());
+            Some((local, module.join(name.as_str())?))
+        })
+        .collect()
+}
+
 /// The name node of an imported item (`a.b` of `a.b as c`, or the item itself).
 pub fn imported_name(item: Node<'_>) -> Option<Node<'_>> {
     match item.kind() {

@@ -22,7 +22,9 @@ use tree_sitter::{Node, Tree};
 
 use crate::edit::Edit;
 use crate::lang::python::module_name::ModuleName;
-use crate::lang::python::parse::{dotted_name, imported_name, relative_import, text};
+use crate::lang::python::parse::{
+    dotted_name, from_import_bindings, imported_name, relative_import, text,
+};
 use crate::lang::python::references::References;
 use crate::lang::python::roots::resolve_relative;
 use crate::lang::{Change, Problem, RefKind, Rewritten};
@@ -193,39 +195,13 @@ impl InsertionPoint {
 /// `from pkg import plugins` when `pkg/plugins/render` moves, so that `plugins.render.x`
 /// is seen as a reference to the moved module.
 fn bind_ancestor_packages(stmt: Node<'_>, source: &str, cx: &FileContext<'_>, bound: &mut Bound) {
-    let Some(module_node) = stmt.child_by_field_name("module_name") else {
-        return;
-    };
-    let module = if module_node.kind() == "relative_import" {
-        let (dots, name) = relative_import(module_node, source);
-        resolve_relative(
-            cx.package.as_ref(),
-            dots,
-            name.as_ref().map(ModuleName::as_str),
-        )
-    } else {
-        dotted_name(module_node, source)
-    };
-    let Some(module) = module else {
-        return;
-    };
-    let mut cursor = stmt.walk();
-    for item in stmt.children_by_field_name("name", &mut cursor) {
-        let Some(name) = imported_name(item).and_then(|n| dotted_name(n, source)) else {
-            continue;
-        };
-        let Some(package) = module.join(name.as_str()) else {
-            continue;
-        };
+    for (local, package) in from_import_bindings(stmt, source, cx.package.as_ref()) {
         let holds_a_move = cx
             .moves
             .moves()
             .iter()
             .any(|m| m.from_module.len() > package.len() && m.from_module.is_within(&package));
         if holds_a_move {
-            let local = item
-                .child_by_field_name("alias")
-                .map_or_else(|| name.to_string(), |a| text(a, source).to_owned());
             bound.aliases.insert(
                 local,
                 Binding {
