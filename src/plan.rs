@@ -706,7 +706,15 @@ impl Scan<'_> {
     /// reported when it spells a moved module's dotted name or SRC's path, since whatever
     /// reads it may look for the old name.
     fn other_file(&self, path: &str, outcome: &mut FileOutcome) -> Result<()> {
-        let bytes = std::fs::read(self.root.join(path)).map_err(|e| Error::io(path, e))?;
+        use std::io::Read;
+        // Data files (archives, models, databases) can be large, and every plan would read
+        // them whole: only their first 16 MiB are searched (a name past that is not seen; the
+        // README lists it among the known gaps).
+        const SEARCHED: u64 = 16 << 20;
+        let mut bytes = Vec::new();
+        std::fs::File::open(self.root.join(path))
+            .and_then(|file| file.take(SEARCHED).read_to_end(&mut bytes))
+            .map_err(|e| Error::io(path, e))?;
         let Some((offset, name)) = self.moves.moves().iter().find_map(|m| {
             [m.from_module.as_str(), m.dirs.from.as_str()]
                 .into_iter()
