@@ -385,6 +385,13 @@ pub fn check(
     let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
     if !moves.moves().is_empty() || moves.renames_symbols() {
         for outcome in scan.files(&files, selected.as_ref())? {
+            diagnostics.extend(outcome.open_references.into_iter().map(|s| {
+                let at = Position {
+                    line: s.line,
+                    col: s.col,
+                };
+                Diagnostic::new(&s.path, at, at, Code::StaleReference, s.reason)
+            }));
             diagnostics.extend(outcome.rewrites.into_iter().map(|r| {
                 let start = Position {
                     line: r.line,

@@ -829,6 +829,9 @@ fn stale_module_names_in_text_are_found_with_rules() {
             "pkg/languages.py:23:38",
             "pkg/languages.py:27:37",
             "pkg/languages.py:31:37",
+            // `f"pkg.plugins.{kind}"` may build the moved name at run time: what the plan
+            // hands to a human, check does not call clean.
+            "pkg/languages.py:36:38",
             "pkg/languages.py:40:44",
             "pkg/languages.py:41:18",
             // Inside the block given to `textwrap.dedent`.
