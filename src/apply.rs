@@ -114,7 +114,8 @@ pub fn operations(plan: &Plan, root: &Path) -> Vec<Operation> {
     let new_files = moved
         .clone()
         .map(|f| f.to.as_str())
-        .chain(plan.sidecars.iter().map(|(path, _)| path.as_str()));
+        .chain(plan.sidecars.iter().map(|(path, _)| path.as_str()))
+        .chain(plan.created.iter().map(|(path, _)| path.as_str()));
     for new_file in new_files {
         let mut missing = Vec::new();
         let mut dir = new_file;
@@ -161,6 +162,14 @@ pub fn operations(plan: &Plan, root: &Path) -> Vec<Operation> {
             .map(|(path, contents)| Operation::Create {
                 path: path.clone(),
                 contents: contents.clone(),
+            }),
+    );
+    ops.extend(
+        plan.created
+            .iter()
+            .map(|(path, contents)| Operation::Create {
+                path: path.clone(),
+                contents: contents.clone().into_bytes(),
             }),
     );
     // A shim takes the place of the moved `__init__.py`, so SRC is not emptied and stays.

@@ -30,7 +30,7 @@ use crate::walk::{WalkedFile, all_files_under};
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Plan {
     /// The moves: `from`, `to` (directories) and `from_module`, `to_module`.
-    pub moves: Vec<ModuleMove>,
+    pub moves: Vec<PlannedMove>,
     /// Every file under a source directory, with its category and new path.
     pub files: Vec<PlannedFile>,
     /// Every reference that changes, sorted by file, line and column.
@@ -56,6 +56,32 @@ pub struct Plan {
     pub sidecars: Vec<(String, Vec<u8>)>,
     /// Compatibility packages left at old paths (`--shim`): (`SRC/__init__.py`, contents).
     pub shims: Vec<(String, String)>,
+    /// New files the move needs (a Rust parent module that does not exist yet): (path,
+    /// contents).
+    pub created: Vec<(String, String)>,
+}
+
+/// One move of the run, as reported: the paths and the module names (`a.b` in Python,
+/// `crate::a::b` in Rust).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlannedMove {
+    /// The paths.
+    #[serde(flatten)]
+    pub dirs: crate::rules::DirMove,
+    /// The module SRC is.
+    pub from_module: String,
+    /// The module DST will be.
+    pub to_module: String,
+}
+
+impl From<&ModuleMove> for PlannedMove {
+    fn from(m: &ModuleMove) -> Self {
+        Self {
+            dirs: m.dirs.clone(),
+            from_module: m.from_module.to_string(),
+            to_module: m.to_module.to_string(),
+        }
+    }
 }
 
 /// What happens to one file under a source directory.
@@ -141,6 +167,7 @@ impl Plan {
             || !self.deletions.is_empty()
             || !self.sidecars.is_empty()
             || !self.shims.is_empty()
+            || !self.created.is_empty()
     }
 
     /// How many files fall in `category`.
@@ -190,8 +217,13 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
             "is not a directory",
         ));
     }
-    for m in &rules.moves {
-        refuse_rust_modules(root, &m.from)?;
+    let rust_moves: Vec<&crate::rules::DirMove> = rules
+        .moves
+        .iter()
+        .filter(|m| crate::lang::rust::relocate::is_rust_move(root, &m.from, &m.to))
+        .collect();
+    if !rust_moves.is_empty() {
+        return build_rust_plan(root, rules, &rust_moves, options);
     }
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;
@@ -208,7 +240,7 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
     let outcomes = scan.files(&files, None)?;
 
     let mut plan = Plan {
-        moves: moves.moves().to_vec(),
+        moves: moves.moves().iter().map(PlannedMove::from).collect(),
         ..Plan::default()
     };
 
@@ -356,39 +388,88 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
     }
 }
 
-/// Refuses to move Rust modules (issue #12): moving their files without fixing the `mod`
-/// declarations and `use` paths leaves a crate that no longer compiles, so until regraft
-/// rewrites Rust, a SRC that holds `.rs` files is bad input, with nothing changed.
-fn refuse_rust_modules(root: &Path, src: &str) -> Result<()> {
-    let full = root.join(src);
-    let rust: Vec<String> = if full.is_dir() {
-        all_files_under(root, src)?
-            .into_iter()
-            .filter(|f| Path::new(f).extension().is_some_and(|e| e == "rs"))
-            .collect()
-    } else if Path::new(src).extension().is_some_and(|e| e == "rs") {
-        vec![src.to_owned()]
-    } else {
-        Vec::new()
+/// Plans a run whose moves are Rust modules ([`crate::lang::rust::relocate`]). One Rust
+/// move per run, and no Python moves beside it: each is planned against the tree as it is,
+/// so two would not see each other's edits.
+fn build_rust_plan(
+    root: &Path,
+    rules: &Rules,
+    rust_moves: &[&crate::rules::DirMove],
+    options: &PlanOptions,
+) -> Result<Plan> {
+    let [m] = rust_moves else {
+        return Err(Error::Usage(format!(
+            "{} Rust module moves in one run; regraft moves one Rust module per run for now\n\
+             help: run them one after the other",
+            rust_moves.len()
+        )));
     };
-    let Some(first) = rust.first() else {
-        return Ok(());
-    };
-    let more = match rust.len() {
-        1 => String::new(),
-        2 => " and 1 more".to_owned(),
-        n => format!(" and {} more", n - 1),
-    };
-    Err(Error::bad_path(
-        "SRC",
-        src,
-        format!(
-            "holds Rust source ({first}{more}); regraft does not move Rust modules yet, and \
-             moving the files alone would leave `mod` declarations and `use` paths broken\n\
-             help: move the Python packages only, or move Rust modules by hand and run \
-             `cargo check`"
-        ),
-    ))
+    if rules.moves.len() > 1 || !rules.renames.is_empty() {
+        return Err(Error::Usage(
+            "a Rust module move cannot share a run with other moves or renames yet\n\
+             help: run the Rust move on its own, then the others"
+                .to_owned(),
+        ));
+    }
+    if options.shim {
+        return Err(Error::Usage(
+            "--shim is not supported for Rust modules yet\nhelp: run without --shim".to_owned(),
+        ));
+    }
+    stays_inside_root(root, &m.from, "SRC")?;
+    stays_inside_root(root, &m.to, "DST")?;
+    let moved = crate::lang::rust::relocate::plan_move(root, &m.from, &m.to)?;
+    let mut plan = Plan::default();
+    if moved.file_moves.is_empty() {
+        return Ok(plan);
+    }
+    plan.moves.push(PlannedMove {
+        dirs: (*m).clone(),
+        from_module: moved.from_module,
+        to_module: moved.to_module,
+    });
+    plan.files = moved
+        .file_moves
+        .iter()
+        .map(|(from, to)| PlannedFile {
+            path: from.clone(),
+            to: to.clone(),
+            category: FileCategory::Move,
+        })
+        .collect();
+    for file in moved.files {
+        let mut outcome = FileOutcome::default();
+        let index = LineIndex::new(&file.text);
+        for problem in &file.problems {
+            let at = index.position(&file.text, problem.offset);
+            outcome.skipped.push(Skipped {
+                path: file.path.clone(),
+                line: at.line,
+                col: at.col,
+                reason: problem.message.clone(),
+            });
+        }
+        let unparsable = file
+            .problems
+            .iter()
+            .any(|p| p.message.starts_with("syntax error"));
+        if !unparsable {
+            Scan::record(
+                &file.path,
+                &file.new_path,
+                file.text,
+                file.changes,
+                &mut outcome,
+            )?;
+        }
+        plan.rewrites.extend(outcome.rewrites);
+        plan.skipped.extend(outcome.skipped);
+        plan.file_changes.extend(outcome.change);
+    }
+    plan.created = moved.created;
+    plan.skipped
+        .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    Ok(plan)
 }
 
 /// Refuses a path whose existing part leads out of the root through a symbolic link.

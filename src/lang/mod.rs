@@ -131,11 +131,21 @@ pub enum RefKind {
     Config,
     /// An import of a symbol that a `[[rename]]` renames or moves.
     Symbol,
+    /// Rust: a path in a `use` item (groups included).
+    UsePath,
+    /// Rust: a path in code (expressions, types, patterns, bounds, impl headers).
+    QualifiedPath,
+    /// Rust: a path in a macro call or a `macro_rules!` body.
+    MacroPath,
+    /// Rust: a path in an attribute.
+    AttributePath,
+    /// Rust: a `mod` declaration removed, added or widened.
+    ModDeclaration,
 }
 
 impl RefKind {
     /// Every kind, in report order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 17] = [
         Self::Import,
         Self::FromImport,
         Self::ImportedModule,
@@ -148,6 +158,11 @@ impl RefKind {
         Self::Path,
         Self::Config,
         Self::Symbol,
+        Self::UsePath,
+        Self::QualifiedPath,
+        Self::MacroPath,
+        Self::AttributePath,
+        Self::ModDeclaration,
     ];
 
     /// A short human label.
@@ -165,6 +180,11 @@ impl RefKind {
             Self::Path => "file path",
             Self::Config => "config reference",
             Self::Symbol => "renamed symbol",
+            Self::UsePath => "use path",
+            Self::QualifiedPath => "path",
+            Self::MacroPath => "macro path",
+            Self::AttributePath => "attribute path",
+            Self::ModDeclaration => "mod declaration",
         }
     }
 }

@@ -73,6 +73,12 @@ pub fn plan_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    if !plan.created.is_empty() {
+        writeln!(out, "\nfiles to create ({}):", plan.created.len())?;
+        for (path, contents) in &plan.created {
+            writeln!(out, "  {path}: {}", contents.trim_end().replace('\n', " "))?;
+        }
+    }
     if !plan.merges.is_empty() {
         writeln!(
             out,
@@ -185,6 +191,9 @@ pub fn applied_text(plan: &Plan, applied: Option<Applied>, out: &mut dyn Write) 
             for (shim, _) in &plan.shims {
                 writeln!(out, "left a compatibility shim at {shim}")?;
             }
+            for (path, _) in &plan.created {
+                writeln!(out, "created {path}")?;
+            }
             if a.git_renames > 0 {
                 writeln!(
                     out,
@@ -293,6 +302,7 @@ pub fn diffs(plan: &Plan, deleted: &[DeletedFile], out: &mut dyn Write) -> io::R
     let created = plan
         .shims
         .iter()
+        .chain(&plan.created)
         .map(|(path, text)| (path, std::borrow::Cow::Borrowed(text.as_str())))
         .chain(
             plan.sidecars

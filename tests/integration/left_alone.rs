@@ -123,36 +123,3 @@ fn links_and_files_regraft_cannot_rewrite_are_reported_and_left_as_they_were() {
         std::path::Path::new("billing/tax.py")
     );
 }
-
-/// Issue #12: `regraft apply src/parser src/front/parser` in a crate renamed the files,
-/// rewrote nothing and exited 0, leaving a crate that no longer compiles (E0583). Until
-/// Rust is supported, a SRC that holds Rust source is refused and nothing changes.
-#[test]
-fn moving_rust_modules_is_refused_until_supported() {
-    let tmp = tempfile::tempdir().unwrap();
-    write_tree(
-        tmp.path(),
-        &[
-            (
-                "Cargo.toml",
-                "[package]\nname = \"calc\"\nversion = \"0.1.0\"\n",
-            ),
-            ("src/lib.rs", "mod parser;\npub use parser::parse;\n"),
-            ("src/parser/mod.rs", "mod lexer;\npub fn parse() {}\n"),
-            ("src/parser/lexer.rs", "pub fn lex() {}\n"),
-        ],
-    );
-    let before = read_tree(tmp.path());
-    for command in ["plan", "apply"] {
-        let run = regraft(tmp.path(), &[command, "src/parser", "src/front/parser"]);
-        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-        assert!(
-            run.stderr.contains(
-                "SRC `src/parser`: holds Rust source (src/parser/lexer.rs and 1 more); regraft does not move Rust modules yet"
-            ),
-            "{}",
-            run.stderr
-        );
-    }
-    assert_eq!(read_tree(tmp.path()), before);
-}

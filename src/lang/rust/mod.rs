@@ -14,6 +14,9 @@
 
 pub mod cargo;
 pub mod module_tree;
+pub(crate) mod paths;
+pub mod relocate;
+pub(crate) mod source;
 
 use std::path::{Component, Path, PathBuf};
 

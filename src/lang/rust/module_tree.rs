@@ -35,11 +35,11 @@ use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use proc_macro2::{LineColumn, Span};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprLit, Item, ItemMod, Lit, Meta, Token, Visibility};
 
 use super::cargo::{CargoTree, Package, is_build_dir};
+use super::source::Source;
 use super::{Error, normalize};
 
 /// The modules of one crate.
@@ -289,38 +289,6 @@ impl Scope {
     }
 }
 
-/// One parsed file: its text (without a BOM), where that text starts, and its line starts.
-struct Source {
-    file: PathBuf,
-    text: String,
-    /// 3 when a UTF-8 BOM was cut off the front, else 0.
-    base: usize,
-    line_starts: Vec<usize>,
-}
-
-impl Source {
-    /// The byte offset (in the file) of a proc-macro2 location: 1-based line, 0-based column
-    /// in characters.
-    fn offset(&self, at: LineColumn) -> usize {
-        let line = at.line.saturating_sub(1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[line];
-        let in_text = self.text[start..]
-            .char_indices()
-            .nth(at.column)
-            .map_or(self.text.len(), |(i, _)| start + i);
-        self.base + in_text
-    }
-
-    fn range(&self, start: Span, end: Span) -> Range<usize> {
-        self.offset(start.start())..self.offset(end.end())
-    }
-
-    /// The file's text of a span range (offsets from [`Source::range`]).
-    fn slice(&self, range: &Range<usize>) -> &str {
-        &self.text[range.start - self.base..range.end - self.base]
-    }
-}
-
 struct Walker<'a> {
     root: &'a Path,
     modules: Vec<Module>,
@@ -341,26 +309,13 @@ impl Walker<'_> {
                 return None;
             }
         };
-        let Ok(mut text) = String::from_utf8(bytes) else {
+        let Ok(text) = String::from_utf8(bytes) else {
             self.problems.push(ModuleProblem::NotUtf8 {
                 file: file.to_path_buf(),
             });
             return None;
         };
-        let base = if text.starts_with('\u{feff}') {
-            text.drain(..3);
-            3
-        } else {
-            0
-        };
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        let source = Source {
-            file: file.to_path_buf(),
-            text,
-            base,
-            line_starts,
-        };
+        let source = Source::new(file.to_path_buf(), text);
         match syn::parse_file(&source.text) {
             Ok(parsed) => Some((source, parsed)),
             Err(err) => {
@@ -369,7 +324,7 @@ impl Walker<'_> {
                     file: file.to_path_buf(),
                     line: at.line.max(1),
                     // The BOM is a character of line 1 that syn did not see.
-                    col: at.column + 1 + usize::from(at.line == 1 && base > 0),
+                    col: at.column + 1 + usize::from(at.line == 1 && source.base > 0),
                     message: err.to_string(),
                 });
                 None
