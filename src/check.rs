@@ -370,6 +370,17 @@ pub fn check(
     paths: &[String],
     against: Option<&str>,
 ) -> Result<Vec<Diagnostic>> {
+    // Rust moves are checked by the Rust checks; the Python ones never see them.
+    let (rust_moves, python_moves): (Vec<_>, Vec<_>) = rules
+        .moves
+        .iter()
+        .cloned()
+        .partition(|m| crate::lang::rust::relocate::is_rust_move(root, &m.from, &m.to));
+    let python_rules = Rules {
+        moves: python_moves,
+        ..rules.clone()
+    };
+    let rules = &python_rules;
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;
     let files = rules.files(root)?;
@@ -441,6 +452,18 @@ pub fn check(
         .map(|f| file(root, &checkers, &f.path))
         .collect::<Result<_>>()?;
     diagnostics.extend(found.into_iter().flatten());
+    if files
+        .iter()
+        .any(|f| f.path == "Cargo.toml" || f.path.ends_with("/Cargo.toml"))
+    {
+        let retired: Vec<(String, String)> =
+            rust_moves.into_iter().map(|m| (m.from, m.to)).collect();
+        diagnostics.extend(crate::lang::rust::check::check(
+            root,
+            &retired,
+            selected.as_ref(),
+        )?);
+    }
     if let Some(rev) = against {
         diagnostics.extend(interface_audit(root, rules, &roots, references, rev)?);
     }

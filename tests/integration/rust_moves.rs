@@ -103,3 +103,53 @@ fn unsupported_rust_moves_are_refused_and_change_nothing() {
     );
     assert_eq!(read_tree(tmp.path()), before);
 }
+
+/// `check` on a crate: a stale path of a retired move (RG001, with its fix), a `mod` with
+/// no file and paths to modules that are not there (RG002); names a `#[macro_export]`
+/// macro, a glob import or a `cfg_attr` path provide are not findings.
+#[test]
+fn check_reads_rust_paths_without_cargo() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"calc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            (
+                "src/lib.rs",
+                "pub mod front;\nmod util;\nmod prelude;\nmod gone;\n#[cfg_attr(unix, path = \"sys_unix.rs\")]\nmod sys;\n\n\
+                 pub fn run() {\n    crate::front::parser::parse();\n    crate::a::b::parse();\n    \
+                 crate::util::nothing::f();\n    crate::prelude::anything::f();\n    crate::check!();\n    \
+                 crate::fronts::x();\n}\n",
+            ),
+            ("src/front.rs", "pub mod parser;\n"),
+            ("src/front/parser.rs", "pub fn parse() {}\n"),
+            (
+                "src/util.rs",
+                "#[macro_export]\nmacro_rules! check { () => {} }\n",
+            ),
+            ("src/sys_unix.rs", ""),
+            ("src/prelude.rs", "pub use crate::front::*;\n"),
+            (
+                "rules.toml",
+                "[[move]]\nfrom = \"src/a/b\"\nto = \"src/front/parser\"\n",
+            ),
+        ],
+    );
+    let run = regraft(tmp.path(), &["check", "--rules", "rules.toml"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let findings: Vec<&str> = run.stdout.lines().filter(|l| l.contains(" RG0")).collect();
+    assert_eq!(
+        findings,
+        [
+            "src/lib.rs:4:1: RG002 `crate::gone` has no file (looked for src/gone.rs and src/gone/mod.rs)",
+            "src/lib.rs:10:5: RG001 `crate::a::b` refers to a module that moved: write `crate::front::parser`",
+            "src/lib.rs:11:18: RG002 no module or item `nothing` in `crate::util`",
+            "src/lib.rs:14:12: RG002 no module or item `fronts` in `crate`",
+        ],
+        "{}",
+        run.stdout
+    );
+}

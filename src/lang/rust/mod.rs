@@ -13,6 +13,7 @@
 //! result, never an error: only a failure to walk the tree is an [`Error`].
 
 pub mod cargo;
+pub mod check;
 pub mod module_tree;
 pub(crate) mod paths;
 pub mod relocate;

@@ -1,5 +1,5 @@
 //! Plans the move of one Rust module to another place in its crate's module tree (issue #12
-//! point 3), and hands every file that names it to [`super::paths`].
+//! point 3), and hands every file that names it to the path rewriter (`paths`).
 //!
 //! In: the tree root and one move (`SRC DST`, root-relative). Out: a [`RustMove`]: the files
 //! that move, the new parent module files to create, and every file's changes (structural:
