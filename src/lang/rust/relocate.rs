@@ -414,6 +414,57 @@ pub fn plan_move(root: &Path, src: &str, dst: &str) -> Result<RustMove> {
         files.push(file);
     }
 
+    // `#[path]` attributes whose file, or whose declaring file, moves: rustc reads the path
+    // from the declaring file's directory.
+    for m in tree.modules.iter().filter(|m| !m.inline) {
+        let Some(d) = &m.declaration else { continue };
+        let Some(value) = &d.path_attr else { continue };
+        let (decl_file, target) = (path_str(&d.file), path_str(&m.file));
+        let new_decl_file = moved_to(&decl_file).unwrap_or_else(|| decl_file.clone());
+        let new_target = moved_to(&target).unwrap_or_else(|| target.clone());
+        if new_decl_file == decl_file && new_target == target {
+            continue;
+        }
+        let parent_inline = tree.modules.iter().any(|p| {
+            p.inline
+                && m.path
+                    .strip_prefix(&p.path)
+                    .is_some_and(|r| r.starts_with("::"))
+        });
+        let text = text_of(&files, &decl_file);
+        let quoted = format!("\"{value}\"");
+        let at = text
+            .get(d.byte_range.clone())
+            .and_then(|decl| decl.find(&quoted))
+            .map(|i| d.byte_range.start + i);
+        match at {
+            Some(at) if !parent_inline => {
+                let new_value = relative_path(parent_dir(&new_decl_file), &new_target);
+                add_change(
+                    &mut files,
+                    &decl_file,
+                    Change::replace(
+                        RefKind::Path,
+                        at..at + quoted.len(),
+                        format!("\"{new_value}\""),
+                    ),
+                );
+            }
+            _ => {
+                if let Some(f) = files.iter_mut().find(|f| f.path == decl_file) {
+                    f.problems.push(Problem {
+                        offset: d.byte_range.start,
+                        message: format!(
+                            "`#[path = \"{value}\"]` names a file that moves (or is read from a \
+                             file that moves) and regraft could not rewrite it: point it at \
+                             {new_target}"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
     // The declaration leaves its old parent and joins the new one.
     let old_parent = from[..from.len() - 1].to_vec();
     let new_parent = to[..to.len() - 1].to_vec();
@@ -617,6 +668,21 @@ fn add_change(files: &mut [RustFile], path: &str, change: Change) {
     }
 }
 
+/// The directory of a root-relative file path (`""` at the root).
+fn parent_dir(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// `to` (a root-relative file) as written from directory `from` (root-relative).
+fn relative_path(from: &str, to: &str) -> String {
+    let from: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+    let to: Vec<&str> = to.split('/').collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
+    parts.extend_from_slice(&to[common..]);
+    parts.join("/")
+}
+
 /// The declaration's text with its new name and visibility.
 fn redeclare(
     text: &str,
@@ -719,4 +785,59 @@ fn insertion_point(
 fn item_start(source: &Source, item: &syn::Item) -> usize {
     use syn::spanned::Spanned;
     source.span(item.span()).start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_to_the_common_directory() {
+        assert_eq!(
+            relative_path("src/a", "src/gen/codes.rs"),
+            "../gen/codes.rs"
+        );
+        assert_eq!(
+            relative_path("src/x/y", "src/gen/codes.rs"),
+            "../../gen/codes.rs"
+        );
+        assert_eq!(relative_path("src", "src/x/y/b/t.rs"), "x/y/b/t.rs");
+        assert_eq!(relative_path("", "src/t.rs"), "src/t.rs");
+    }
+
+    #[test]
+    fn destinations_are_module_paths_below_the_crate_directory() {
+        let m = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            destination_module("src", "src/front/parser"),
+            Some(m(&["front", "parser"]))
+        );
+        assert_eq!(
+            destination_module("crates/a/src", "crates/a/src/x"),
+            Some(m(&["x"]))
+        );
+        assert_eq!(destination_module("src", "lib/front"), None);
+        assert_eq!(destination_module("src", "src/front-end/parser"), None);
+        assert_eq!(destination_module("src", "src/self/x"), None);
+    }
+
+    #[test]
+    fn a_declaration_keeps_its_attributes_and_takes_a_new_name_and_visibility() {
+        let text = "/// Docs.\n#[cfg(feature = \"x\")]\npub(super) mod b;";
+        let declaration = super::super::module_tree::Declaration {
+            file: PathBuf::from("src/a.rs"),
+            byte_range: 10..10 + text.len(),
+            name_range: 10 + text.len() - 2..10 + text.len() - 1,
+            visibility: "pub(super)".to_owned(),
+            path_attr: None,
+        };
+        assert_eq!(
+            redeclare(text, &declaration, "parser", "pub(crate)"),
+            "/// Docs.\n#[cfg(feature = \"x\")]\npub(crate) mod parser;"
+        );
+        assert_eq!(
+            redeclare(text, &declaration, "parser", "pub(super)"),
+            "/// Docs.\n#[cfg(feature = \"x\")]\npub(super) mod parser;"
+        );
+    }
 }
