@@ -411,14 +411,9 @@ fn build_rust_plan(
                 .to_owned(),
         ));
     }
-    if options.shim {
-        return Err(Error::Usage(
-            "--shim is not supported for Rust modules yet\nhelp: run without --shim".to_owned(),
-        ));
-    }
     stays_inside_root(root, &m.from, "SRC")?;
     stays_inside_root(root, &m.to, "DST")?;
-    let moved = crate::lang::rust::relocate::plan_move(root, &m.from, &m.to)?;
+    let moved = crate::lang::rust::relocate::plan_move(root, &m.from, &m.to, options.shim)?;
     let mut plan = Plan::default();
     if moved.file_moves.is_empty() {
         return Ok(plan);

@@ -88,7 +88,8 @@ fn unsupported_rust_moves_are_refused_and_change_nothing() {
     let shim = regraft(tmp.path(), &["apply", "--shim", "src/parser", "src/other"]);
     assert_eq!(shim.code, 2, "{}{}", shim.stdout, shim.stderr);
     assert!(
-        shim.stderr.contains("--shim is not supported for Rust"),
+        shim.stderr
+            .contains("--shim keeps a public path working, and `crate::parser` is not `pub`"),
         "{}",
         shim.stderr
     );
@@ -151,5 +152,65 @@ fn check_reads_rust_paths_without_cargo() {
         ],
         "{}",
         run.stdout
+    );
+}
+
+/// `--shim` on a `pub` module: the old place keeps a deprecated module of the old name that
+/// re-exports the new one, under the declaration's own `cfg`; `check --rules` still reports
+/// paths that use it.
+#[test]
+fn a_shim_keeps_the_old_public_path_and_check_reports_its_users() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"shimmy\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", "pub mod a;\n"),
+            (
+                "src/a.rs",
+                "/// Parsing.\n#[cfg(not(test))]\npub mod b;\npub fn helper() {}\n",
+            ),
+            ("src/a/b.rs", "pub fn make() {}\n"),
+            (
+                "rules.toml",
+                "[[move]]\nfrom = \"src/a/b\"\nto = \"src/front/parser\"\n",
+            ),
+        ],
+    );
+    let run = regraft(
+        tmp.path(),
+        &["apply", "--shim", "src/a/b", "src/front/parser"],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let tree = read_tree(tmp.path());
+    let text = |p: &str| String::from_utf8(tree[p].clone()).unwrap();
+    assert_eq!(
+        text("src/a.rs"),
+        "#[cfg(not(test))]\n\
+         /// Moved to [`crate::front::parser`]: this module keeps the old path working until its users move.\n\
+         #[deprecated(note = \"moved to `crate::front::parser`\")]\n\
+         pub mod b {\n    pub use crate::front::parser::*;\n}\n\
+         pub fn helper() {}\n"
+    );
+    assert_eq!(
+        text("src/front.rs"),
+        "/// Parsing.\n#[cfg(not(test))]\npub mod parser;\n"
+    );
+    std::fs::write(
+        tmp.path().join("src/lib.rs"),
+        "pub mod a;\npub mod front;\npub fn old() { crate::a::b::make() }\n",
+    )
+    .unwrap();
+    let check = regraft(tmp.path(), &["check", "--rules", "rules.toml"]);
+    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check.stdout.contains(
+            "src/lib.rs:3:16: RG001 `crate::a::b` refers to a module that moved: write `crate::front::parser`"
+        ),
+        "{}",
+        check.stdout
     );
 }

@@ -95,7 +95,7 @@ fn bad(what: &'static str, path: &str, why: impl Into<String>) -> Error {
 /// [`Error::BadPath`] for a form regraft does not move (the message says which and why),
 /// I/O errors.
 #[allow(clippy::too_many_lines)]
-pub fn plan_move(root: &Path, src: &str, dst: &str) -> Result<RustMove> {
+pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMove> {
     let src = src.trim_end_matches('/');
     let dst = dst.trim_end_matches('/');
     let file_form = has_rs_extension(src);
@@ -480,33 +480,62 @@ pub fn plan_move(root: &Path, src: &str, dst: &str) -> Result<RustMove> {
         visibility.clone()
     };
     let new_decl = redeclare(&decl_text, &declaration, &new_name, &new_visibility);
-    if old_parent == new_parent {
-        add_change(
-            &mut files,
-            &decl_file,
-            Change::replace(
-                RefKind::ModDeclaration,
-                declaration.byte_range.clone(),
-                new_decl,
-            ),
-        );
-    } else {
-        let file_text = text_of(&files, &decl_file);
-        let whole = whole_lines(&file_text, declaration.byte_range.clone());
-        // Paths written in the declaration's own attributes go with it.
-        if let Some(f) = files.iter_mut().find(|f| f.path == decl_file) {
-            f.changes
-                .retain(|c| c.range.end <= whole.start || c.range.start >= whole.end);
+    let file_text = text_of(&files, &decl_file);
+    let whole = whole_lines(&file_text, declaration.byte_range.clone());
+    // Paths written in the declaration's own attributes go with it.
+    if let Some(f) = files.iter_mut().find(|f| f.path == decl_file) {
+        f.changes
+            .retain(|c| c.range.end <= whole.start || c.range.start >= whole.end);
+    }
+    let own_line = whole != declaration.byte_range;
+    let indent = file_text[whole.start..declaration.byte_range.start].to_owned();
+    let shim_text = if shim {
+        if visibility != "pub" {
+            return Err(bad(
+                "SRC",
+                src,
+                format!(
+                    "--shim keeps a public path working, and `{}` is not `pub`\n\
+                     help: run without --shim",
+                    module.path
+                ),
+            ));
         }
-        add_change(
-            &mut files,
-            &decl_file,
-            Change {
-                kind: RefKind::ModDeclaration,
-                range: whole.clone(),
-                edits: vec![Edit::delete(whole)],
-            },
-        );
+        let old_name = from.last().cloned().unwrap_or_default();
+        Some(shim_module(&decl_text, &old_name, &to)?)
+    } else {
+        None
+    };
+    // What takes the declaration's place: the renamed declaration when the parent stays,
+    // and the shim.
+    let mut lines = Vec::new();
+    if old_parent == new_parent {
+        lines.push(new_decl.clone());
+    }
+    if let Some(shim) = &shim_text {
+        lines.extend(shim.lines().map(str::to_owned));
+    }
+    let (replaced, body) = if own_line {
+        let mut body = String::new();
+        for line in &lines {
+            body.push_str(&indent);
+            body.push_str(line);
+            body.push('\n');
+        }
+        (whole.clone(), body)
+    } else {
+        (declaration.byte_range.clone(), lines.join("\n"))
+    };
+    add_change(
+        &mut files,
+        &decl_file,
+        Change {
+            kind: RefKind::ModDeclaration,
+            range: replaced.clone(),
+            edits: vec![Edit::replace(replaced, body)],
+        },
+    );
+    if old_parent != new_parent {
         // The new parent: an existing module file, or new files down from the deepest
         // ancestor that exists.
         let parent_vis = if visibility == "pub" {
@@ -666,6 +695,34 @@ fn add_change(files: &mut [RustFile], path: &str, change: Change) {
         f.changes.push(change);
         f.changes.sort_by_key(|c| (c.range.start, c.range.end));
     }
+}
+
+/// The module `--shim` leaves at the old place: the old name, deprecated, re-exporting
+/// everything public of the new place, under the declaration's own `cfg`s. Built as tokens
+/// and printed by `prettyplease`.
+fn shim_module(declaration: &str, old_name: &str, to: &[String]) -> Result<String> {
+    let target = format!("crate::{}", to.join("::"));
+    let internal = |e: syn::Error| Error::Usage(format!("internal error: shim for {target}: {e}"));
+    let path: syn::Path = syn::parse_str(&target).map_err(internal)?;
+    let name: syn::Ident = syn::parse_str(old_name).map_err(internal)?;
+    let parsed: syn::ItemMod = syn::parse_str(declaration).map_err(internal)?;
+    let cfgs = parsed
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"));
+    let doc = format!(
+        " Moved to [`{target}`]: this module keeps the old path working until its users move."
+    );
+    let note = format!("moved to `{target}`");
+    let file: syn::File = syn::parse_quote! {
+        #(#cfgs)*
+        #[doc = #doc]
+        #[deprecated(note = #note)]
+        pub mod #name {
+            pub use #path::*;
+        }
+    };
+    Ok(prettyplease::unparse(&file))
 }
 
 /// The directory of a root-relative file path (`""` at the root).
