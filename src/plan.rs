@@ -223,7 +223,23 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         .filter(|m| crate::lang::rust::relocate::is_rust_move(root, &m.from, &m.to))
         .collect();
     if !rust_moves.is_empty() {
-        return build_rust_plan(root, rules, &rust_moves, options);
+        if rust_moves.len() == rules.moves.len() && rules.renames.is_empty() {
+            return build_rust_plan(root, &rust_moves, options);
+        }
+        // A tree with a Python package and a Rust crate (maturin, pyo3): each language plans
+        // its own moves; a file both would change is refused.
+        let python_rules = Rules {
+            moves: rules
+                .moves
+                .iter()
+                .filter(|m| !rust_moves.contains(m))
+                .cloned()
+                .collect(),
+            ..rules.clone()
+        };
+        let python = build_plan(root, &python_rules, options)?;
+        let rust = build_rust_plan(root, &rust_moves, options)?;
+        return combine(python, rust);
     }
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;
@@ -393,7 +409,6 @@ fn check_directories(root: &Path, src: &str, dst: &str) -> Result<bool> {
 /// so two would not see each other's edits.
 fn build_rust_plan(
     root: &Path,
-    rules: &Rules,
     rust_moves: &[&crate::rules::DirMove],
     options: &PlanOptions,
 ) -> Result<Plan> {
@@ -404,13 +419,6 @@ fn build_rust_plan(
             rust_moves.len()
         )));
     };
-    if rules.moves.len() > 1 || !rules.renames.is_empty() {
-        return Err(Error::Usage(
-            "a Rust module move cannot share a run with other moves or renames yet\n\
-             help: run the Rust move on its own, then the others"
-                .to_owned(),
-        ));
-    }
     stays_inside_root(root, &m.from, "SRC")?;
     stays_inside_root(root, &m.to, "DST")?;
     let moved = crate::lang::rust::relocate::plan_move(root, &m.from, &m.to, options.shim)?;
@@ -465,6 +473,47 @@ fn build_rust_plan(
     plan.skipped
         .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     Ok(plan)
+}
+
+/// One plan of a Python plan and a Rust plan of the same run. Each was planned against the
+/// tree as it is, so a file both would change (or move) is refused rather than guessed.
+fn combine(mut python: Plan, rust: Plan) -> Result<Plan> {
+    let touched: std::collections::HashSet<&str> = python
+        .file_changes
+        .iter()
+        .map(|c| c.path.as_str())
+        .chain(python.files.iter().map(|f| f.path.as_str()))
+        .chain(python.created.iter().map(|(p, _)| p.as_str()))
+        .collect();
+    let both: Vec<String> = rust
+        .file_changes
+        .iter()
+        .map(|c| c.path.as_str())
+        .chain(rust.files.iter().map(|f| f.path.as_str()))
+        .chain(rust.created.iter().map(|(p, _)| p.as_str()))
+        .filter(|p| touched.contains(p))
+        .map(str::to_owned)
+        .collect();
+    if !both.is_empty() {
+        return Err(Error::Usage(format!(
+            "the Python and the Rust moves of this run would both change {}\n\
+             help: run the moves one after the other",
+            both.join(", ")
+        )));
+    }
+    python.moves.extend(rust.moves);
+    python.files.extend(rust.files);
+    python.rewrites.extend(rust.rewrites);
+    python
+        .rewrites
+        .sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+    python.skipped.extend(rust.skipped);
+    python
+        .skipped
+        .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    python.file_changes.extend(rust.file_changes);
+    python.created.extend(rust.created);
+    Ok(python)
 }
 
 /// Refuses a path whose existing part leads out of the root through a symbolic link.
@@ -833,9 +882,41 @@ impl Scan<'_> {
         let Ok(text) = String::from_utf8(bytes) else {
             return Ok(());
         };
-        let changes = self.references.rewrite_text_file(&text);
+        let mut changes = self.references.rewrite_text_file(&text);
+        if path == "pyproject.toml"
+            && let Some(change) = self.maturin_module_name(&text)
+            && !changes
+                .iter()
+                .any(|c| c.range.start < change.range.end && change.range.start < c.range.end)
+        {
+            changes.push(change);
+            changes.sort_by_key(|c| c.range.start);
+        }
         let new_path = outcome.moved_to.clone().unwrap_or_else(|| path.to_owned());
         Self::record(path, &new_path, text, changes, outcome)
+    }
+}
+
+impl Scan<'_> {
+    /// `[tool.maturin] module-name` of `pyproject.toml` (the dotted name the compiled
+    /// extension is imported as) when it lies in a moved package. Its `#[pymodule]` name, the
+    /// last component, stays: a directory move never renames the extension itself, which
+    /// has no directory of its own.
+    fn maturin_module_name(&self, text: &str) -> Option<Change> {
+        let table: toml::Table = text.parse().ok()?;
+        let name = table
+            .get("tool")?
+            .get("maturin")?
+            .get("module-name")?
+            .as_str()?;
+        let module = crate::lang::python::module_name::ModuleName::new(name)?;
+        let new = self.moves.map(&module)?;
+        let section = text.find("[tool.maturin]")?;
+        let key = section + text[section..].find("module-name")?;
+        let quote_at = key + text[key..].find(['"', '\''])?;
+        let start = quote_at + 1;
+        (text.get(start..start + name.len()) == Some(name))
+            .then(|| Change::replace(RefKind::Config, start..start + name.len(), new.to_string()))
     }
 }
 

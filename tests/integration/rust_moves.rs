@@ -214,3 +214,64 @@ fn a_shim_keeps_the_old_public_path_and_check_reports_its_users() {
         check.stdout
     );
 }
+
+/// A maturin project (a Python package in `python/` beside a Rust crate): one run moves the
+/// Python package and a Rust module, rewrites both languages' references and the
+/// `[tool.maturin] module-name` the compiled extension is imported as.
+#[test]
+fn a_maturin_project_moves_python_and_rust_in_one_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"mypkg\"\n\n[tool.maturin]\npython-source = \"python\"\nmodule-name = \"mypkg._native\"\n",
+            ),
+            (
+                "Cargo.toml",
+                "[package]\nname = \"mypkg\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nname = \"_native\"\n",
+            ),
+            (
+                "src/lib.rs",
+                "pub mod ffi;\npub fn one() -> u8 { ffi::conv::one() }\n",
+            ),
+            ("src/ffi.rs", "pub mod conv;\n"),
+            ("src/ffi/conv.rs", "pub fn one() -> u8 { 1 }\n"),
+            (
+                "python/mypkg/__init__.py",
+                "from mypkg._native import one\n",
+            ),
+            ("python/mypkg/api.py", "from mypkg import one\n"),
+            (
+                "rules.toml",
+                "[[move]]\nfrom = \"python/mypkg\"\nto = \"python/corepkg\"\n\n\
+                 [[move]]\nfrom = \"src/ffi\"\nto = \"src/bindings/ffi\"\n",
+            ),
+        ],
+    );
+    let run = regraft(tmp.path(), &["apply", "--rules", "rules.toml"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let tree = read_tree(tmp.path());
+    let text = |p: &str| String::from_utf8(tree[p].clone()).unwrap();
+    assert_eq!(
+        text("pyproject.toml"),
+        "[project]\nname = \"mypkg\"\n\n[tool.maturin]\npython-source = \"python\"\nmodule-name = \"corepkg._native\"\n"
+    );
+    assert_eq!(
+        text("python/corepkg/__init__.py"),
+        "from corepkg._native import one\n"
+    );
+    assert_eq!(text("python/corepkg/api.py"), "from corepkg import one\n");
+    assert_eq!(
+        text("src/lib.rs"),
+        "pub mod bindings;\npub fn one() -> u8 { crate::bindings::ffi::conv::one() }\n"
+    );
+    assert_eq!(text("src/bindings.rs"), "pub mod ffi;\n");
+    assert_eq!(
+        text("src/bindings/ffi/conv.rs"),
+        "pub fn one() -> u8 { 1 }\n"
+    );
+    let undo = regraft(tmp.path(), &["undo"]);
+    assert_eq!(undo.code, 0, "{}", undo.stderr);
+}

@@ -28,6 +28,7 @@ impl ImportRoots {
         if src.is_dir() && !src.join("__init__.py").exists() {
             roots.push("src".to_owned());
         }
+        roots.extend(maturin_python_source(root));
         roots.extend(extra.iter().cloned());
         roots.sort_by_key(|r| {
             std::cmp::Reverse(r.matches('/').count() + usize::from(!r.is_empty()))
@@ -168,6 +169,21 @@ pub fn resolve_relative(
         Some(name) => base.join(name),
         None => Some(base),
     }
+}
+
+/// The `[tool.maturin] python-source` directory of `pyproject.toml` (a maturin project with
+/// Python code beside its Rust crate), when it names one.
+fn maturin_python_source(root: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(root.join("pyproject.toml")).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    let dir = table
+        .get("tool")?
+        .get("maturin")?
+        .get("python-source")?
+        .as_str()?
+        .trim_matches('/')
+        .to_owned();
+    (!dir.is_empty() && !dir.contains("..") && root.join(&dir).is_dir()).then_some(dir)
 }
 
 #[cfg(test)]
