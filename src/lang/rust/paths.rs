@@ -432,7 +432,14 @@ impl FileRewriter<'_> {
     fn use_item(&mut self, item: &syn::ItemUse) {
         let mut leaves = Vec::new();
         let mut groups = Vec::new();
-        flatten_groups(self.source, &item.tree, &mut Vec::new(), None, &mut groups);
+        flatten_groups(
+            self.source,
+            &item.tree,
+            &mut Vec::new(),
+            None,
+            None,
+            &mut groups,
+        );
         flatten(
             self.source,
             &item.tree,
@@ -477,14 +484,27 @@ impl FileRewriter<'_> {
                     }
                 }
                 InPlace::Outer => {}
-                InPlace::Split => self.problems.push(Problem {
-                    offset: prefix[0].range.start,
-                    message: format!(
-                        "`use` group: the path to the moved module is cut by a brace; \
-                         regraft did not rewrite it (write it as `use {}::…;`)",
-                        rooted(&found.root, &found.module)
-                    ),
-                }),
+                InPlace::Split => {
+                    // The group leaves its enclosing group and becomes a `use` of its own,
+                    // its entries as written.
+                    let Some(entry) = &group.entry else { continue };
+                    let braces = self.source.slice(&group.braces).to_owned();
+                    let head = self.use_head(item);
+                    let item_end = self.source.span(item.semi_token.span).end;
+                    let indent = indentation(self.source, item_end);
+                    let path = rooted(&found.root, &found.module);
+                    let new_line = format!("\n{indent}{head}use {path}::{braces};");
+                    let range = entry.entry.start.min(entry.deletion.start)
+                        ..item_end.max(entry.deletion.end);
+                    self.changes.push(Change {
+                        kind: RefKind::Split,
+                        range,
+                        edits: vec![
+                            Edit::delete(entry.deletion.clone()),
+                            Edit::insert(item_end, new_line),
+                        ],
+                    });
+                }
             }
         }
         let head = self.use_head(item);
@@ -879,6 +899,10 @@ struct Group {
     prefix: Vec<Seg>,
     /// The enclosing group (its id) and how many of `prefix` come before it.
     outer: Option<(usize, usize)>,
+    /// Its entry in the enclosing group.
+    entry: Option<GroupEntry>,
+    /// Its text from `{` to `}`.
+    braces: Range<usize>,
     /// The end of a `self` entry in it, if it has one without `as`.
     self_binding_at: Option<Range<usize>>,
 }
@@ -888,6 +912,7 @@ fn flatten_groups(
     tree: &UseTree,
     prefix: &mut Vec<Seg>,
     outer: Option<(usize, usize)>,
+    entry: Option<&GroupEntry>,
     out: &mut Vec<Group>,
 ) {
     match tree {
@@ -896,7 +921,7 @@ fn flatten_groups(
                 name: p.ident.to_string(),
                 range: source.span(p.ident.span()),
             });
-            flatten_groups(source, &p.tree, prefix, outer, out);
+            flatten_groups(source, &p.tree, prefix, outer, entry, out);
             prefix.pop();
         }
         UseTree::Group(g) => {
@@ -909,10 +934,19 @@ fn flatten_groups(
                 id,
                 prefix: prefix.clone(),
                 outer,
+                entry: entry.cloned(),
+                braces: source.range(g.brace_token.span.open(), g.brace_token.span.close()),
                 self_binding_at,
             });
-            for item in &g.items {
-                flatten_groups(source, item, prefix, Some((id, prefix.len())), out);
+            for (item, inner) in g.items.iter().zip(group_entries(source, g)) {
+                flatten_groups(
+                    source,
+                    item,
+                    prefix,
+                    Some((id, prefix.len())),
+                    Some(&inner),
+                    out,
+                );
             }
         }
         _ => {}
@@ -984,38 +1018,46 @@ fn flatten(
             group: group.cloned(),
         }),
         UseTree::Group(g) => {
-            let id = group_id(source, g);
-            let pairs: Vec<_> = g.items.pairs().collect();
-            let sole = pairs.len() == 1;
-            for (index, pair) in pairs.iter().enumerate() {
-                let item = pair.value();
-                let entry = tree_range(source, item);
-                let deletion = if let Some(comma) = pair.punct() {
-                    let comma = source.span(comma.spans[0]);
-                    own_line(source, entry.start, comma.end).unwrap_or_else(|| {
-                        let after = skip_spaces(source, comma.end);
-                        entry.start..after
-                    })
-                } else if index > 0 {
-                    let before = pairs[index - 1].punct().map(|c| source.span(c.spans[0]));
-                    match before {
-                        Some(comma) => own_line(source, entry.start, entry.end)
-                            .unwrap_or(comma.start..entry.end),
-                        None => entry.clone(),
-                    }
-                } else {
-                    entry.clone()
-                };
-                let entry_info = GroupEntry {
-                    id,
-                    entry,
-                    deletion,
-                    sole,
-                };
-                flatten(source, item, segs, segs.len(), Some(&entry_info), out);
+            for (item, entry) in g.items.iter().zip(group_entries(source, g)) {
+                flatten(source, item, segs, segs.len(), Some(&entry), out);
             }
         }
     }
+}
+
+/// Each entry of a group, with what to delete to take it out (its comma, or its line).
+fn group_entries(source: &Source, g: &syn::UseGroup) -> Vec<GroupEntry> {
+    let id = group_id(source, g);
+    let pairs: Vec<_> = g.items.pairs().collect();
+    let sole = pairs.len() == 1;
+    let mut out = Vec::new();
+    for (index, pair) in pairs.iter().enumerate() {
+        let entry = tree_range(source, pair.value());
+        let deletion = if let Some(comma) = pair.punct() {
+            let comma = source.span(comma.spans[0]);
+            own_line(source, entry.start, comma.end).unwrap_or_else(|| {
+                let after = skip_spaces(source, comma.end);
+                entry.start..after
+            })
+        } else if index > 0 {
+            let before = pairs[index - 1].punct().map(|c| source.span(c.spans[0]));
+            match before {
+                Some(comma) => {
+                    own_line(source, entry.start, entry.end).unwrap_or(comma.start..entry.end)
+                }
+                None => entry.clone(),
+            }
+        } else {
+            entry.clone()
+        };
+        out.push(GroupEntry {
+            id,
+            entry,
+            deletion,
+            sole,
+        });
+    }
+    out
 }
 
 /// The byte range of a `use` tree's text.
