@@ -470,9 +470,124 @@ fn build_rust_plan(
         plan.file_changes.extend(outcome.change);
     }
     plan.created = moved.created;
+    if let Some((dst_dir, dst_module_file)) = &moved.merge_into {
+        merge_rust_modules(
+            root,
+            &moved.file_moves,
+            dst_dir,
+            dst_module_file,
+            options,
+            &mut plan,
+        )?;
+    }
     plan.skipped
         .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     Ok(plan)
+}
+
+/// Sorts the files of a Rust module merged into an existing one as a Python merge is sorted
+/// ([`categorize`]: moved, identical, merged, kept), then unites two module files that only
+/// declare, and audits every merged `.rs` file for items either side had.
+fn merge_rust_modules(
+    root: &Path,
+    file_moves: &[(String, String)],
+    dst_dir: &str,
+    dst_module_file: &str,
+    options: &PlanOptions,
+    plan: &mut Plan,
+) -> Result<()> {
+    let mut files: Vec<WalkedFile> = file_moves
+        .iter()
+        .map(|(from, _)| WalkedFile {
+            path: from.clone(),
+            is_symlink: false,
+        })
+        .collect();
+    for path in all_files_under(root, dst_dir)?
+        .into_iter()
+        .chain([dst_module_file.to_owned()])
+    {
+        files.push(WalkedFile {
+            is_symlink: std::fs::symlink_metadata(root.join(&path))
+                .is_ok_and(|m| m.file_type().is_symlink()),
+            path,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let moved_to: std::collections::HashMap<&str, String> = file_moves
+        .iter()
+        .map(|(from, to)| (from.as_str(), to.clone()))
+        .collect();
+    // Both sides of each pair as the run rewrote them (categorize replaces those changes).
+    let rewritten: std::collections::HashMap<String, String> = plan
+        .file_changes
+        .iter()
+        .map(|c| (c.path.clone(), c.updated.clone()))
+        .collect();
+    let git = crate::git::Git::detect(root);
+    let unchanged = |_: &str, text: &str| text.to_owned();
+    let context = MergeContext {
+        root,
+        git: git.as_ref(),
+        style: options.conflict_style,
+        rewrite_source: &unchanged,
+    };
+    let sorted = categorize(
+        &context,
+        &files,
+        &moved_to,
+        &[dst_dir, dst_module_file],
+        &mut plan.file_changes,
+    )?;
+    plan.files = sorted.files;
+    plan.deletions = sorted.deletions;
+    plan.sidecars = sorted.sidecars;
+    plan.merges = sorted.merges;
+    let src_module_file = file_moves.first().map(|(from, _)| from.as_str());
+    for merge in &mut plan.merges {
+        let on_disk = std::fs::read_to_string(root.join(&merge.path)).unwrap_or_default();
+        let final_text = |path: &str| match rewritten.get(path) {
+            Some(text) => text.clone(),
+            None => std::fs::read_to_string(root.join(path)).unwrap_or_default(),
+        };
+        let (dst_text, src_text) = (final_text(&merge.path), final_text(&merge.source));
+        if Some(merge.source.as_str()) == src_module_file
+            && let Some(united) = crate::lang::rust::merge::module_file_union(&dst_text, &src_text)
+        {
+            plan.sidecars
+                .retain(|(p, _)| !p.contains(&format!("/conflicts/{}.", merge.path)));
+            match plan.file_changes.iter_mut().find(|c| c.path == merge.path) {
+                Some(change) => change.updated.clone_from(&united),
+                None => plan.file_changes.push(FileChange {
+                    path: merge.path.clone(),
+                    new_path: merge.path.clone(),
+                    original: on_disk,
+                    updated: united,
+                }),
+            }
+            merge.outcome = crate::categorize::MergeOutcome::Union;
+            merge.conflicts = 0;
+            merge.base = None;
+            "no base needed (union of `mod` and `use` items)".clone_into(&mut merge.base_found);
+            continue;
+        }
+        let merged = plan
+            .file_changes
+            .iter()
+            .find(|c| c.path == merge.path)
+            .map(|c| c.updated.clone());
+        if let Some(merged) = merged
+            && !merge.outcome.needs_human()
+            && let Some(lost) = crate::lang::rust::merge::lost_items(&dst_text, &src_text, &merged)
+            && !lost.is_empty()
+        {
+            merge.lost = lost;
+            merge.outcome = crate::categorize::MergeOutcome::NeedsReview;
+        }
+    }
+    plan.conflicts = plan.merges.iter().map(|m| m.path.clone()).collect();
+    Ok(())
 }
 
 /// One plan of a Python plan and a Rust plan of the same run. Each was planned against the

@@ -383,6 +383,13 @@ fn outcome_text(m: &MergeReport) -> String {
             };
             format!("merged without markers, but {missing} {noun} {verb} missing: needs review")
         }
+        MergeOutcome::Union
+            if std::path::Path::new(&m.path)
+                .extension()
+                .is_some_and(|e| e == "rs") =>
+        {
+            "united (the `mod` and `use` items of both)".to_owned()
+        }
         MergeOutcome::Union => "united (imports and __all__ of both)".to_owned(),
         MergeOutcome::Unresolved => format!(
             "{} marked in the file",

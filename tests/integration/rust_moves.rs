@@ -81,7 +81,7 @@ fn unsupported_rust_moves_are_refused_and_change_nothing() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .contains("exists: merging a Rust module into another is not supported yet"),
+            .contains("exists but is not a Rust module (no `DST.rs` nor `DST/mod.rs`)"),
         "{}",
         run.stderr
     );
@@ -272,6 +272,83 @@ fn a_maturin_project_moves_python_and_rust_in_one_run() {
         text("src/bindings/ffi/conv.rs"),
         "pub fn one() -> u8 { 1 }\n"
     );
+    let undo = regraft(tmp.path(), &["undo"]);
+    assert_eq!(undo.code, 0, "{}", undo.stderr);
+}
+
+/// A module merged into an existing one: SRC-only files move, identical copies are dropped,
+/// DST-only files stay, the two module files (only `mod` items) are united, a file that
+/// differs gets conflict markers (no git history: a two-way merge) and the run exits 1.
+#[test]
+fn a_rust_module_merges_into_an_existing_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"mm\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            (
+                "src/lib.rs",
+                "pub mod a;\npub mod front;\npub fn go() -> u8 { a::b::stmt::s() + crate::a::b::shared::x() }\n",
+            ),
+            ("src/a.rs", "pub mod b;\npub fn keep() {}\n"),
+            ("src/front.rs", "pub mod parser;\n"),
+            (
+                "src/a/b.rs",
+                "pub mod stmt;\npub mod shared;\npub mod util;\n",
+            ),
+            (
+                "src/a/b/stmt.rs",
+                "pub fn s() -> u8 { super::shared::x() }\n",
+            ),
+            ("src/a/b/shared.rs", "pub fn x() -> u8 { 1 }\n"),
+            ("src/a/b/util.rs", "pub fn clamp() -> u8 { 0 }\n"),
+            (
+                "src/front/parser.rs",
+                "pub mod expr;\npub mod shared;\npub mod util;\n",
+            ),
+            ("src/front/parser/expr.rs", "pub fn e() -> u8 { 2 }\n"),
+            ("src/front/parser/shared.rs", "pub fn x() -> u8 { 1 }\n"),
+            ("src/front/parser/util.rs", "pub fn round() -> u8 { 1 }\n"),
+        ],
+    );
+    let plan = regraft(tmp.path(), &["plan", "src/a/b", "src/front/parser"]);
+    assert_eq!(plan.code, 1, "{}{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stdout.contains(
+            "src/front/parser.rs <- src/a/b.rs: united (the `mod` and `use` items of both); \
+             no base needed (union of `mod` and `use` items)"
+        ),
+        "{}",
+        plan.stdout
+    );
+    let run = regraft(tmp.path(), &["apply", "src/a/b", "src/front/parser"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let tree = read_tree(tmp.path());
+    let text = |p: &str| String::from_utf8(tree[p].clone()).unwrap();
+    assert_eq!(
+        text("src/front/parser.rs"),
+        "pub mod expr;\npub mod shared;\npub mod util;\npub mod stmt;\n"
+    );
+    assert_eq!(text("src/a.rs"), "pub fn keep() {}\n");
+    assert_eq!(
+        text("src/lib.rs"),
+        "pub mod a;\npub mod front;\npub fn go() -> u8 { crate::front::parser::stmt::s() + crate::front::parser::shared::x() }\n"
+    );
+    assert_eq!(
+        text("src/front/parser/stmt.rs"),
+        "pub fn s() -> u8 { super::shared::x() }\n"
+    );
+    assert_eq!(text("src/front/parser/expr.rs"), "pub fn e() -> u8 { 2 }\n");
+    let util = text("src/front/parser/util.rs");
+    assert!(
+        util.contains("pub fn round() -> u8 { 1 }") && util.contains("pub fn clamp() -> u8 { 0 }"),
+        "{util}"
+    );
+    assert!(util.contains("<<<<<<< "), "{util}");
+    assert!(!tree.keys().any(|p| p.starts_with("src/a/")), "{tree:?}");
     let undo = regraft(tmp.path(), &["undo"]);
     assert_eq!(undo.code, 0, "{}", undo.stderr);
 }

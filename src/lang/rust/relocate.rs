@@ -39,6 +39,9 @@ pub struct RustMove {
     pub files: Vec<RustFile>,
     /// Files that could not be read in: (path, reason).
     pub unreadable: Vec<(String, String)>,
+    /// When DST is an existing module: its directory and its module file, into which SRC is
+    /// merged (the files in both are categorised by [`crate::categorize`]).
+    pub merge_into: Option<(String, String)>,
 }
 
 /// One file's part in a move.
@@ -136,23 +139,24 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
         ));
     }
     let dst_dir = dst.trim_end_matches(".rs").to_owned();
-    let mod_rs_style = module_file.ends_with("/mod.rs");
-    let new_module_file = if mod_rs_style {
-        format!("{dst_dir}/mod.rs")
-    } else {
-        format!("{dst_dir}.rs")
+    // DST an existing module: SRC is merged into it (its module file takes SRC's).
+    let existing = [format!("{dst_dir}.rs"), format!("{dst_dir}/mod.rs")]
+        .into_iter()
+        .find(|f| root.join(f).is_file());
+    let merging = existing.is_some();
+    let new_module_file = match existing {
+        Some(file) => file,
+        None if root.join(&dst_dir).exists() => {
+            return Err(bad(
+                "DST",
+                dst,
+                "exists but is not a Rust module (no `DST.rs` nor `DST/mod.rs`)\n\
+                 help: pick a new place, or the directory of an existing module",
+            ));
+        }
+        None if module_file.ends_with("/mod.rs") => format!("{dst_dir}/mod.rs"),
+        None => format!("{dst_dir}.rs"),
     };
-    if root.join(&dst_dir).exists()
-        || root.join(&new_module_file).exists()
-        || root.join(format!("{dst_dir}.rs")).exists()
-    {
-        return Err(bad(
-            "DST",
-            dst,
-            "exists: merging a Rust module into another is not supported yet\n\
-             help: move it to a new place, then merge the two modules by hand",
-        ));
-    }
 
     let cargo = CargoTree::read(root).map_err(|e| Error::Usage(e.to_string()))?;
     let module_path = Path::new(&module_file);
@@ -240,6 +244,20 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
     })?;
     if to.starts_with(&from) {
         return Err(bad("DST", dst, "lies inside SRC"));
+    }
+    if merging
+        && !tree.modules.iter().any(|m| {
+            !m.inline && path_str(&m.file) == new_module_file && module_segments(&m.path) == to
+        })
+    {
+        return Err(bad(
+            "DST",
+            dst,
+            format!(
+                "{new_module_file} is not mounted as `crate::{}` by the crate that mounts SRC",
+                to.join("::")
+            ),
+        ));
     }
 
     let relocation = Relocation {
@@ -535,6 +553,11 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
             edits: vec![Edit::replace(replaced, body)],
         },
     );
+    if merging {
+        let mut plan = finish(files, file_moves, &module.path, &to);
+        plan.merge_into = Some((dst_dir, new_module_file));
+        return Ok(plan);
+    }
     if old_parent != new_parent {
         // The new parent: an existing module file, or new files down from the deepest
         // ancestor that exists.
@@ -616,6 +639,7 @@ fn finish(
         created: Vec::new(),
         files,
         unreadable: Vec::new(),
+        merge_into: None,
     }
 }
 
