@@ -14,6 +14,7 @@
 
 pub mod cargo;
 pub mod check;
+pub(crate) mod docs;
 pub mod merge;
 pub mod module_tree;
 pub(crate) mod paths;

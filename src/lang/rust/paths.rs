@@ -158,6 +158,8 @@ pub(crate) struct FileRewriter<'a> {
     scope: ModPath,
     changes: Vec<Change>,
     problems: Vec<Problem>,
+    /// The doc comments met since the last flush, consecutive in the file.
+    doc_run: Vec<Range<usize>>,
     /// The modules today that paths of this file reach inside the moved module, from outside
     /// it; for the visibility check.
     pub(crate) reached_from: Vec<ModPath>,
@@ -191,10 +193,12 @@ pub(crate) fn rewrite_file(
         scope,
         changes: Vec::new(),
         problems: Vec::new(),
+        doc_run: Vec::new(),
         reached_from: Vec::new(),
     };
     rewriter.collect_aliases(&file.items);
     rewriter.visit_file(file);
+    rewriter.flush_docs();
     let mut changes = rewriter.changes;
     changes.sort_by_key(|c| (c.range.start, c.range.end));
     changes.dedup();
@@ -642,12 +646,135 @@ impl FileRewriter<'_> {
         }
     }
 
+    /// Reads the doc comments gathered so far: prose as intra-doc links and mentions, Rust
+    /// code blocks as doc tests (a crate of their own, which names this one from outside).
+    fn flush_docs(&mut self) {
+        let run = std::mem::take(&mut self.doc_run);
+        if run.is_empty() {
+            return;
+        }
+        let base = self.source.base;
+        let local: Vec<Range<usize>> = run.iter().map(|r| r.start - base..r.end - base).collect();
+        for piece in super::docs::pieces(&self.source.text, &local) {
+            match piece {
+                super::docs::DocPiece::Prose(r) => {
+                    let range = r.start + base..r.end + base;
+                    self.text(
+                        range.clone(),
+                        Reach::Text { relative: true },
+                        RefKind::Docstring,
+                    );
+                    self.single_links(range);
+                }
+                super::docs::DocPiece::Code(block) => self.doc_test(&block),
+            }
+        }
+    }
+
+    /// ``[`name`]`` links to a moved module by its bare name: the text stays and the link
+    /// gets the module's new path as its target.
+    fn single_links(&mut self, range: Range<usize>) {
+        let text = self.source.slice(&range).to_owned();
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while let Some(open) = text[at..].find('[').map(|i| at + i) {
+            at = open + 1;
+            let Some(close) = text[open..].find(']').map(|i| open + i) else {
+                break;
+            };
+            let inner = text[open + 1..close].trim_matches('`');
+            let is_name = !inner.is_empty()
+                && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !inner.starts_with(|c: char| c.is_ascii_digit());
+            if !is_name || matches!(bytes.get(close + 1), Some(b'(' | b'[' | b':')) {
+                continue;
+            }
+            let name_at = range.start + open + 1 + text[open + 1..close].find(inner).unwrap_or(0);
+            let seg = Seg {
+                name: inner.to_owned(),
+                range: name_at..name_at + inner.len(),
+            };
+            let Some(found) = self.needs_rewrite(&[seg], false, Reach::Text { relative: true })
+            else {
+                continue;
+            };
+            let end = range.start + close + 1;
+            self.push(
+                RefKind::Docstring,
+                end..end,
+                format!("({})", rooted(&found.root, &found.module)),
+            );
+        }
+    }
+
+    /// Rewrites a doc test as code seen from outside the crate, and maps its edits back into
+    /// the comment (a new line gets the comment's `///` prefix).
+    fn doc_test(&mut self, block: &super::docs::CodeBlock) {
+        let names = match self.vantage {
+            Vantage::Own { doc_names, .. } => doc_names.clone(),
+            Vantage::Extern { names } => names.clone(),
+        };
+        if names.is_empty() || !names.iter().any(|n| block.code.contains(n.as_str())) {
+            return;
+        }
+        // A doc test is a list of items, or the body of a `main` rustdoc writes around it.
+        let wrapper = "fn main() {\n";
+        let (code, shift) = if syn::parse_file(&block.code).is_ok() {
+            (block.code.clone(), 0)
+        } else {
+            (format!("{wrapper}{}\n}}", block.code), wrapper.len())
+        };
+        let source = Source::new(std::path::PathBuf::new(), code);
+        let Ok(parsed) = syn::parse_file(&source.text) else {
+            return;
+        };
+        let vantage = Vantage::Extern { names };
+        let result = rewrite_file(self.tree, &vantage, &source, &parsed);
+        for change in result.changes {
+            let map = |at: usize| at.checked_sub(shift).and_then(|a| block.to_file(a));
+            let mut edits = Vec::new();
+            for edit in &change.edits {
+                let r = edit.range();
+                let (Some(start), Some(end)) = (map(r.start), map(r.end)) else {
+                    edits.clear();
+                    break;
+                };
+                let prefix = block.prefix_at(r.start.saturating_sub(shift));
+                let text = edit.replacement().replace('\n', &format!("\n{prefix}"));
+                edits.push(Edit::replace(
+                    start + self.source.base..end + self.source.base,
+                    text,
+                ));
+            }
+            let (Some(start), Some(end)) = (map(change.range.start), map(change.range.end)) else {
+                continue;
+            };
+            if edits.is_empty() {
+                continue;
+            }
+            self.changes.push(Change {
+                kind: RefKind::Docstring,
+                range: start + self.source.base..end + self.source.base,
+                edits,
+            });
+        }
+    }
+
     fn attribute(&mut self, attr: &syn::Attribute) {
         let range = self
             .source
             .range(attr.pound_token.span, attr.bracket_token.span.close());
         if attr.path().is_ident("doc") {
-            self.text(range, Reach::Text { relative: true }, RefKind::Docstring);
+            let adjacent = self.doc_run.last().is_some_and(|last| {
+                self.source
+                    .slice(&(last.end..range.start))
+                    .trim()
+                    .is_empty()
+            });
+            if !adjacent {
+                self.flush_docs();
+            }
+            self.doc_run.push(range);
             return;
         }
         self.syn_path(attr.path(), Reach::Code, RefKind::AttributePath);
