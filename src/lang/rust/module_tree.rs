@@ -38,6 +38,8 @@ use std::path::{Path, PathBuf};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprLit, Item, ItemMod, Lit, Meta, Token, Visibility};
 
+use rayon::prelude::*;
+
 use super::cargo::{CargoTree, Package, is_build_dir};
 use super::source::Source;
 use super::{Error, normalize};
@@ -185,6 +187,7 @@ pub fn module_tree(root: &Path, crate_root: &Path) -> ModuleTree {
         modules: Vec::new(),
         problems: Vec::new(),
         stack: Vec::new(),
+        deferred: Vec::new(),
     };
     let crate_root = normalize(crate_root);
     walker.modules.push(Module {
@@ -289,12 +292,26 @@ impl Scope {
     }
 }
 
+/// A child file to mount once its parent's items are read.
+struct Child {
+    /// Where its subtree goes in [`Walker::modules`].
+    at: usize,
+    file: PathBuf,
+    path: String,
+    scope: Scope,
+    cfg: Vec<String>,
+    /// The files being mounted above it.
+    stack: Vec<PathBuf>,
+}
+
 struct Walker<'a> {
     root: &'a Path,
     modules: Vec<Module>,
     problems: Vec<ModuleProblem>,
     /// The files being mounted, outermost first (to stop `#[path]` loops).
     stack: Vec<PathBuf>,
+    /// Child files met in the file being read, mounted after it.
+    deferred: Vec<Child>,
 }
 
 impl Walker<'_> {
@@ -337,8 +354,33 @@ impl Walker<'_> {
             return;
         };
         self.stack.push(file.to_path_buf());
+        let outer = std::mem::take(&mut self.deferred);
         self.visit_items(&source, &parsed.items, path, scope, cfg);
+        drop(parsed);
+        let children = std::mem::replace(&mut self.deferred, outer);
         self.stack.pop();
+        // The child files are read on all cores; each subtree goes right after its module,
+        // so the order stays rustc's pre-order.
+        let found: Vec<(Vec<Module>, Vec<ModuleProblem>)> = children
+            .par_iter()
+            .map(|child| {
+                let mut walker = Walker {
+                    root: self.root,
+                    modules: Vec::new(),
+                    problems: Vec::new(),
+                    stack: child.stack.clone(),
+                    deferred: Vec::new(),
+                };
+                walker.visit_file(&child.file, &child.path, &child.scope, &child.cfg);
+                (walker.modules, walker.problems)
+            })
+            .collect();
+        let mut problems = Vec::new();
+        for (child, (modules, found_problems)) in children.iter().zip(found).rev() {
+            self.modules.splice(child.at..child.at, modules);
+            problems.push(found_problems);
+        }
+        self.problems.extend(problems.into_iter().rev().flatten());
     }
 
     fn visit_items(
@@ -518,7 +560,14 @@ impl Walker<'_> {
             declaration: Some(declaration),
             cfg: cfg.clone(),
         });
-        self.visit_file(&file, &path, &child_scope, &cfg);
+        self.deferred.push(Child {
+            at: self.modules.len(),
+            file,
+            path,
+            scope: child_scope,
+            cfg,
+            stack: self.stack.clone(),
+        });
     }
 }
 
