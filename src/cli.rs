@@ -326,7 +326,7 @@ impl CheckArgs {
 
 fn load(target: &MoveArgs) -> Result<Plan> {
     let rules = match (&target.rules, &target.src, &target.dst) {
-        (Some(path), _, _) => Rules::from_file(path)?,
+        (Some(path), _, _) => Rules::load(path, target.root())?,
         (None, Some(src), Some(dst)) => Rules::from_command_line(target.root(), src, dst)?,
         _ => return Err(Error::Usage("give SRC and DST, or --rules FILE".to_owned())),
     };
@@ -437,7 +437,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     // Bad codes are bad input, whatever else the run would find.
     let selection = crate::check::CodeSelection::parse(&args.select, &args.ignore)?;
     let rules = match &args.rules {
-        Some(path) => Rules::from_file(path)?,
+        Some(path) => Rules::load(path, args.root())?,
         None => Rules::default(),
     };
     let paths = args

@@ -173,6 +173,8 @@ fixture_tests!(
     mixed_from_split,
     module_names_in_text,
     nested_imports,
+    pattern_glob,
+    pattern_regex,
     relative_imports,
     rename_leaf,
     rename_module,

@@ -17,6 +17,7 @@ mod conventions;
 mod fixtures;
 mod left_alone;
 mod merge;
+mod pattern_rules;
 mod references;
 mod root;
 mod safety;
