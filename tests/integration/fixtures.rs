@@ -182,6 +182,7 @@ fixture_tests!(
     rules_two_moves,
     src_layout,
     string_references,
+    survey_pairs,
     text_switch_off,
     top_level_move,
 );
