@@ -21,3 +21,4 @@ mod pattern_rules;
 mod references;
 mod root;
 mod safety;
+mod survey;
