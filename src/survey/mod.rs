@@ -11,8 +11,8 @@
 //!    the dotted names and paths of text files (config), and a hash of its text with its own
 //!    package's name blanked out.
 //! 2. Candidate pairs of *package directories* (directories that hold a `.py`/`.pyi` file
-//!    under an import root): the same last name (when at most [`MAX_SAME_NAME`] directories
-//!    share it); or at least two module names in common, other than `__init__.py`, that are
+//!    under an import root): the same last name, when exactly two package directories bear
+//!    it ([`MAX_SAME_NAME`]); or at least two module names in common, other than `__init__.py`, that are
 //!    half or more of the smaller side's; or half or more of the smaller side's non-empty
 //!    modules with a twin of the same text once each package's own name is blanked out. A
 //!    name or text that more than [`MAX_SHARED`] directories hold is too common to tell
@@ -52,9 +52,11 @@ use crate::rules::is_within;
 mod git_log;
 pub mod render;
 
-/// Directories that share a last name count as a pair only when at most this many do
-/// (`tests`, `utils` name too many unrelated packages).
-pub const MAX_SAME_NAME: usize = 8;
+/// Directories that share a last name count as a pair only when at most this many do: the
+/// same package name in two places is a finding, while a name that three or more packages
+/// bear (`tests`, `utils`, `migrations`) is a convention, and only pairs by shared paths or
+/// content.
+pub const MAX_SAME_NAME: usize = 2;
 
 /// A module name or a text held by more than this many package directories is too common
 /// to pair them.
@@ -531,11 +533,14 @@ fn compare(
     b: &str,
     found_by: Vec<&'static str>,
 ) -> Result<Pair> {
+    // `paths` is sorted, so the files under `dir/` are one run of it.
     let under = |dir: &str| -> BTreeSet<String> {
-        paths
+        let prefix = format!("{dir}/");
+        let start = paths.partition_point(|p| *p < prefix.as_str());
+        paths[start..]
             .iter()
-            .filter(|p| is_within(p, dir) && **p != dir)
-            .map(|p| p[dir.len() + 1..].to_owned())
+            .take_while(|p| p.starts_with(&prefix))
+            .map(|p| p[prefix.len()..].to_owned())
             .collect()
     };
     let (files_a, files_b) = (under(a), under(b));
