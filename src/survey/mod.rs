@@ -172,7 +172,99 @@ pub struct Proposal {
     pub why: String,
 }
 
-/// What one read of a file yields.
+/// A module or text file as read once: its text, and for a non-empty module the hash of its
+/// text with its package's name blanked out.
+#[derive(Debug, Default)]
+struct Read {
+    text: Option<String>,
+    shape: Option<u64>,
+}
+
+impl Read {
+    fn new(root: &Path, roots: &ImportRoots, path: &str) -> Self {
+        let is_module = is_module_file(path);
+        if !is_module && !TEXT_FILES.iter().any(|e| path.ends_with(e)) {
+            return Self::default();
+        }
+        let Ok(text) = std::fs::read_to_string(root.join(path)) else {
+            return Self::default();
+        };
+        let shape = (is_module && !text.trim().is_empty()).then(|| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            match roots.package_of_file(path) {
+                Some(p) => hash_blanked(&text, p.as_str(), &mut hasher),
+                None => text.hash(&mut hasher),
+            }
+            hasher.finish()
+        });
+        Self {
+            text: Some(text),
+            shape,
+        }
+    }
+}
+
+/// What a file must contain to refer to a side at all, so that most files are never scanned.
+struct Needles {
+    /// The sides' dotted names and paths: absolute imports, strings and config spell them.
+    full: Option<regex::bytes::Regex>,
+    /// The sides' last names, as words: `from a.b import pkg` and relative imports spell
+    /// only those, after `from <parent>` or `from .`.
+    leaves: Option<regex::bytes::Regex>,
+    /// `from .` or `from <a side's parent package>`.
+    from: Option<regex::bytes::Regex>,
+}
+
+impl Needles {
+    fn new(pairs: &[Pair]) -> Result<Self> {
+        let sides: Vec<&Side> = pairs.iter().flat_map(|p| [&p.a, &p.b]).collect();
+        let alternation = |words: Vec<String>, wrap: &str| -> Result<Option<regex::bytes::Regex>> {
+            if words.is_empty() {
+                return Ok(None);
+            }
+            let mut words = words;
+            words.sort_unstable();
+            words.dedup();
+            let pattern = wrap.replace("{}", &words.join("|"));
+            regex::bytes::Regex::new(&pattern)
+                .map(Some)
+                .map_err(|e| Error::Usage(format!("survey: {e}")))
+        };
+        let mut full = Vec::new();
+        let mut leaves = Vec::new();
+        let mut parents = vec![r"\.".to_owned()];
+        for side in &sides {
+            full.push(regex::escape(&side.module));
+            full.push(regex::escape(&side.path));
+            let (parent, leaf) = side.module.rsplit_once('.').unwrap_or(("", &side.module));
+            leaves.push(regex::escape(leaf));
+            if !parent.is_empty() {
+                parents.push(regex::escape(parent));
+            }
+        }
+        Ok(Self {
+            full: alternation(full, "(?:{})")?,
+            leaves: alternation(leaves, r"\b(?:{})\b")?,
+            from: alternation(parents, r"\bfrom[ \t]+(?:{})")?,
+        })
+    }
+
+    /// The facts of a file that may refer to a side; nothing for the others.
+    fn facts(&self, roots: &ImportRoots, path: &str, text: &str) -> Facts {
+        let has = |re: &Option<regex::bytes::Regex>| {
+            re.as_ref().is_some_and(|re| re.is_match(text.as_bytes()))
+        };
+        if has(&self.full) {
+            Facts::of(roots, path, text, true)
+        } else if is_module_file(path) && has(&self.leaves) && has(&self.from) {
+            Facts::of(roots, path, text, false)
+        } else {
+            Facts::default()
+        }
+    }
+}
+
+/// The references a file makes, for counting importers.
 #[derive(Debug, Default)]
 struct Facts {
     /// Module names an import statement names (absolute; relative ones resolved).
@@ -182,9 +274,6 @@ struct Facts {
     strings: Vec<String>,
     /// Dotted names and paths of a text file.
     config: Vec<String>,
-    /// Hash of the text with its package's name blanked out; `None` for an empty module or a
-    /// file that is not a module.
-    shape: Option<u64>,
 }
 
 /// Text files whose dotted names and paths count as config references.
@@ -204,13 +293,13 @@ pub fn survey(root: &Path) -> Result<Survey> {
         .filter(|f| !f.is_symlink)
         .map(|f| f.path.as_str())
         .collect();
-    let facts: Vec<Facts> = paths
+    let reads: Vec<Read> = paths
         .par_iter()
-        .map(|path| read_facts(root, &roots, path))
+        .map(|path| Read::new(root, &roots, path))
         .collect();
 
     let packages = package_dirs(&roots, &paths);
-    let candidates = candidate_pairs(&packages, &paths, &facts);
+    let candidates = candidate_pairs(&packages, &paths, &reads);
 
     let git = crate::git::Git::detect(root);
     let mut dirs: Vec<&str> = candidates
@@ -228,6 +317,15 @@ pub fn survey(root: &Path) -> Result<Survey> {
         .into_iter()
         .map(|((a, b), found_by)| compare(root, &paths, &packages, log.as_ref(), &a, &b, found_by))
         .collect::<Result<_>>()?;
+    let needles = Needles::new(&pairs)?;
+    let facts: Vec<Facts> = paths
+        .par_iter()
+        .zip(&reads)
+        .map(|(path, read)| match &read.text {
+            Some(text) => needles.facts(&roots, path, text),
+            None => Facts::default(),
+        })
+        .collect();
     count_importers(&mut pairs, &paths, &facts);
     pairs.sort_by(|x, y| {
         y.score
@@ -271,7 +369,7 @@ fn parent_and_name(path: &str) -> (&str, &str) {
 fn candidate_pairs(
     packages: &BTreeMap<String, ModuleName>,
     paths: &[&str],
-    facts: &[Facts],
+    reads: &[Read],
 ) -> BTreeMap<(String, String), Vec<&'static str>> {
     let mut found: BTreeMap<(String, String), Vec<&'static str>> = BTreeMap::new();
     let mut add = |a: &str, b: &str, why: &'static str| {
@@ -305,7 +403,7 @@ fn candidate_pairs(
     let mut shapes: HashMap<u64, Vec<&str>> = HashMap::new();
     let mut own_names: HashMap<&str, usize> = HashMap::new();
     let mut own_shapes: HashMap<&str, usize> = HashMap::new();
-    for (path, fact) in paths.iter().zip(facts) {
+    for (path, read) in paths.iter().zip(reads) {
         if !is_module_file(path) {
             continue;
         }
@@ -317,7 +415,7 @@ fn candidate_pairs(
             names.entry(name).or_default().push(dir);
             *own_names.entry(dir).or_default() += 1;
         }
-        if let Some(shape) = fact.shape {
+        if let Some(shape) = read.shape {
             shapes.entry(shape).or_default().push(dir);
             *own_shapes.entry(dir).or_default() += 1;
         }
@@ -378,38 +476,29 @@ fn candidate_pairs(
     found
 }
 
-/// Reads one file's facts (step 1).
-fn read_facts(root: &Path, roots: &ImportRoots, path: &str) -> Facts {
-    let is_module = is_module_file(path);
-    let is_text = TEXT_FILES.iter().any(|e| path.ends_with(e));
-    if !is_module && !is_text {
-        return Facts::default();
+impl Facts {
+    /// The references in `text`, the text of `path`; strings and config only when
+    /// `spelled` (the text holds a side's dotted name or path).
+    fn of(roots: &ImportRoots, path: &str, text: &str, spelled: bool) -> Self {
+        if !is_module_file(path) {
+            if !spelled {
+                return Self::default();
+            }
+            return Self {
+                config: dotted_tokens(text, |_| true),
+                ..Self::default()
+            };
+        }
+        let package = roots.package_of_file(path);
+        let mut facts = Self::default();
+        for statement in import_statements(text) {
+            imported_modules(statement.text, package.as_ref(), &mut facts);
+        }
+        if spelled {
+            facts.strings = dotted_tokens(text, |before| matches!(before, Some(b'"' | b'\'')));
+        }
+        facts
     }
-    let Ok(text) = std::fs::read_to_string(root.join(path)) else {
-        return Facts::default();
-    };
-    if !is_module {
-        return Facts {
-            config: dotted_tokens(&text, |_| true),
-            ..Facts::default()
-        };
-    }
-    let package = roots.package_of_file(path);
-    let mut facts = Facts::default();
-    for statement in import_statements(&text) {
-        imported_modules(statement.text, package.as_ref(), &mut facts);
-    }
-    facts.strings = dotted_tokens(&text, |before| matches!(before, Some(b'"' | b'\'')));
-    if !text.trim().is_empty() {
-        let blanked = match &package {
-            Some(p) => replace_module(&text, p.as_str(), "\u{1}"),
-            None => text.clone(),
-        };
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        blanked.hash(&mut hasher);
-        facts.shape = Some(hasher.finish());
-    }
-    facts
 }
 
 /// The modules an import statement names (with `from x import a, b`: `x`, `x.a`, `x.b`, as
@@ -502,21 +591,42 @@ fn dotted_tokens(text: &str, before: impl Fn(Option<u8>) -> bool) -> Vec<String>
     out
 }
 
-/// `text` with the module name `from` (whole dotted components) written as `to`.
-fn replace_module(text: &str, from: &str, to: &str) -> String {
+/// Hashes `text` with the module name `module` (whole dotted components) left out: the same
+/// as hashing [`replace_module`]`(text, module, "")`, without building it.
+fn hash_blanked(text: &str, module: &str, hasher: &mut impl Hasher) {
+    let mut last = 0;
+    for (at, end) in module_spans(text, module) {
+        hasher.write(&text.as_bytes()[last..at]);
+        hasher.write_u8(1);
+        last = end;
+    }
+    hasher.write(&text.as_bytes()[last..]);
+}
+
+/// The byte spans where module name `module` stands in `text` on whole dotted components.
+fn module_spans<'t>(text: &'t str, module: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
     let bytes = text.as_bytes();
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for (at, _) in text.match_indices(from) {
-        let end = at + from.len();
+    text.match_indices(module).filter_map(move |(at, _)| {
+        let end = at + module.len();
         let starts = at == 0 || !(word(bytes[at - 1]) || bytes[at - 1] == b'.');
         let ends = end == bytes.len() || !word(bytes[end]);
-        if starts && ends && at >= last {
-            out.push_str(&text[last..at]);
-            out.push_str(to);
+        (starts && ends && at >= last).then(|| {
             last = end;
-        }
+            (at, end)
+        })
+    })
+}
+
+/// `text` with the module name `from` (whole dotted components) written as `to`.
+fn replace_module(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, end) in module_spans(text, from) {
+        out.push_str(&text[last..at]);
+        out.push_str(to);
+        last = end;
     }
     out.push_str(&text[last..]);
     out
