@@ -5,8 +5,11 @@
 #   bash scripts/bench_survey.sh
 #
 # Environment:
-#   BENCH_DIR    the generated tree (scripts/gen_tree.py, as scripts/bench.sh makes it);
-#                default: a temporary one, removed at the end. Never changed.
+#   BENCH_DIR    the tree: a generated one (scripts/gen_tree.py, as scripts/bench.sh makes
+#                it), or any project with BENCH_SRC/BENCH_DST set; default: a temporary
+#                generated one, removed at the end. Never changed.
+#   BENCH_SRC, BENCH_DST  the move `plan` is timed with (default: the generated tree's
+#                backtester_v2/market_regime -> backtester_v2/strategies/market_regime)
 #   BENCH_FILES  files to generate when there is no tree (default 20000)
 #   BENCH_RUNS   timed runs of each command (default 5, after one warm-up of each)
 #   BENCH_GIT    1 (default): also time both on a git copy of the tree (one commit), where
@@ -21,8 +24,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BIN=${REGRAFT_BIN:-"$(pwd)/target/release/regraft"}
 RUNS=${BENCH_RUNS:-5}
 FILES=${BENCH_FILES:-20000}
-SRC=backtester_v2/market_regime
-DST=backtester_v2/strategies/market_regime
+SRC=${BENCH_SRC:-backtester_v2/market_regime}
+DST=${BENCH_DST:-backtester_v2/strategies/market_regime}
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/regraft-bench-survey.XXXXXX")
 trap 'rm -rf -- "$TMP"' EXIT

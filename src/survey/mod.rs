@@ -18,7 +18,8 @@
 //!    name or text that more than [`MAX_SHARED`] directories hold is too common to tell
 //!    copies apart and is not counted. A pair inside a pair (`a/pkg/sub`, `b/pkg/sub` when
 //!    `a/pkg`, `b/pkg` pair) is the same finding and is left out.
-//! 3. Each pair is compared file by file over its whole subtree (relative paths): identical
+//! 3. Each pair is compared module by module (`.py`, `.pyi`; data files travel with their
+//!    package) over its whole subtree (relative paths): identical
 //!    bytes; identical once the first side's module path (`a.pkg`, `a/pkg`) is written as the
 //!    second's, which is what `apply` would do to its imports; or different, with the newest
 //!    blob both paths held in git history as the merge base when there is one.
@@ -30,8 +31,11 @@
 //!
 //! Score (higher first): `2 × (identical + identical after rewriting) + differ files with a
 //! merge base`: the files a merge makes redundant, weighted by how little work they need;
-//! empty files (an empty `__init__.py`) are listed but score nothing. A pair whose files share neither content nor history scores 0 and gets no proposal. Ties go
-//! to the pair with more files in both, then to path order. The proposed merge moves the
+//! empty files (an empty `__init__.py`) are listed but score nothing. A pair whose files
+//! share neither content nor history scores 0 and gets no proposal; it is listed only when
+//! found by its name (a namesake, so that it is known to be unrelated), as shared module
+//! names alone are a convention (`models.py`, `apps.py`), not a copy. Ties go to the pair
+//! with more files in both, then to path order. The proposed merge moves the
 //! side with fewer importers (ties: fewer commits in 90 days, then the older last commit,
 //! then the later path) into the other; a side already in an earlier proposal is not
 //! proposed again.
@@ -85,7 +89,7 @@ pub struct Pair {
     pub a: Side,
     /// The second side.
     pub b: Side,
-    /// Relative paths of the module and other files in both sides.
+    /// How many module files (relative paths) both sides hold.
     pub both: usize,
     /// Files (relative paths) identical in both.
     pub identical: Vec<String>,
@@ -104,9 +108,9 @@ pub struct Side {
     pub path: String,
     /// Its module name.
     pub module: String,
-    /// How many files it holds (all files, not only modules).
+    /// How many module files (`.py`, `.pyi`) it holds, subpackages included.
     pub files: usize,
-    /// Relative paths only this side holds.
+    /// Relative paths of the modules only this side holds.
     pub only_here: Vec<String>,
     /// Files outside the side that refer to it.
     pub importers: Importers,
@@ -208,8 +212,8 @@ impl Read {
 struct Needles {
     /// The sides' dotted names and paths: absolute imports, strings and config spell them.
     full: Option<regex::bytes::Regex>,
-    /// The sides' last names, as words: `from a.b import pkg` and relative imports spell
-    /// only those, after `from <parent>` or `from .`.
+    /// The sides' last names: `from a.b import pkg` and relative imports spell only those,
+    /// after `from <parent>` or `from .`.
     leaves: Option<regex::bytes::Regex>,
     /// `from .` or `from <a side's parent package>`.
     from: Option<regex::bytes::Regex>,
@@ -244,8 +248,10 @@ impl Needles {
         }
         Ok(Self {
             full: alternation(full, "(?:{})")?,
-            leaves: alternation(leaves, r"\b(?:{})\b")?,
-            from: alternation(parents, r"\bfrom[ \t]+(?:{})")?,
+            // Plain literals, no word boundaries: the search stays a fast multi-literal scan,
+            // and the few false hits are only scanned for nothing.
+            leaves: alternation(leaves, "(?:{})")?,
+            from: alternation(parents, r"from[ \t]+(?:{})")?,
         })
     }
 
@@ -254,10 +260,13 @@ impl Needles {
         let has = |re: &Option<regex::bytes::Regex>| {
             re.as_ref().is_some_and(|re| re.is_match(text.as_bytes()))
         };
-        if has(&self.full) {
-            Facts::of(roots, path, text, true)
-        } else if is_module_file(path) && has(&self.leaves) && has(&self.from) {
-            Facts::of(roots, path, text, false)
+        // A dotted name or path of a side ends in its last name too: most files fail here.
+        if !has(&self.leaves) {
+            Facts::default()
+        } else if has(&self.full) {
+            Facts::of(roots, path, text, self.full.as_ref())
+        } else if is_module_file(path) && has(&self.from) {
+            Facts::of(roots, path, text, None)
         } else {
             Facts::default()
         }
@@ -314,9 +323,13 @@ pub fn survey(root: &Path) -> Result<Survey> {
     };
 
     let mut pairs: Vec<Pair> = candidates
-        .into_iter()
+        .into_par_iter()
         .map(|((a, b), found_by)| compare(root, &paths, &packages, log.as_ref(), &a, &b, found_by))
         .collect::<Result<_>>()?;
+    // Shared names without shared content or history are a convention (every Django app has
+    // `models.py` and `apps.py`), not a copy; a namesake is listed anyway, so that it is known
+    // to be unrelated.
+    pairs.retain(|p| p.score > 0 || p.found_by.contains(&"same name"));
     let needles = Needles::new(&pairs)?;
     let facts: Vec<Facts> = paths
         .par_iter()
@@ -477,15 +490,20 @@ fn candidate_pairs(
 }
 
 impl Facts {
-    /// The references in `text`, the text of `path`; strings and config only when
-    /// `spelled` (the text holds a side's dotted name or path).
-    fn of(roots: &ImportRoots, path: &str, text: &str, spelled: bool) -> Self {
+    /// The references in `text`, the text of `path`; strings and config only around the
+    /// matches of `spelled` (the sides' dotted names and paths), when the text has any.
+    fn of(
+        roots: &ImportRoots,
+        path: &str,
+        text: &str,
+        spelled: Option<&regex::bytes::Regex>,
+    ) -> Self {
         if !is_module_file(path) {
-            if !spelled {
+            let Some(spelled) = spelled else {
                 return Self::default();
-            }
+            };
             return Self {
-                config: dotted_tokens(text, |_| true),
+                config: dotted_tokens(text, spelled, |_| true),
                 ..Self::default()
             };
         }
@@ -494,8 +512,9 @@ impl Facts {
         for statement in import_statements(text) {
             imported_modules(statement.text, package.as_ref(), &mut facts);
         }
-        if spelled {
-            facts.strings = dotted_tokens(text, |before| matches!(before, Some(b'"' | b'\'')));
+        if let Some(spelled) = spelled {
+            facts.strings =
+                dotted_tokens(text, spelled, |before| matches!(before, Some(b'"' | b'\'')));
         }
         facts
     }
@@ -565,26 +584,37 @@ fn imported_modules(statement: &str, package: Option<&ModuleName>, facts: &mut F
     }
 }
 
-/// Dotted names (`a.b`, at least two components) and paths (`a/b`) in `text` whose
-/// preceding byte passes `before`.
-fn dotted_tokens(text: &str, before: impl Fn(Option<u8>) -> bool) -> Vec<String> {
+/// The dotted names (`a.b`, at least two components) and paths (`a/b`) of `text` around the
+/// matches of `spelled`, whose preceding byte passes `before`. Only the matches are looked
+/// at, so that a large document costs one search.
+fn dotted_tokens(
+    text: &str,
+    spelled: &regex::bytes::Regex,
+    before: impl Fn(Option<u8>) -> bool,
+) -> Vec<String> {
     let bytes = text.as_bytes();
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let part = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/');
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let starts = (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_')
-            && (i == 0 || !(word(bytes[i - 1]) || bytes[i - 1] == b'.' || bytes[i - 1] == b'/'));
-        if !starts {
-            i += 1;
+    let mut done = 0;
+    for m in spelled.find_iter(bytes) {
+        if m.start() < done {
             continue;
         }
-        let start = i;
-        while i < bytes.len() && (word(bytes[i]) || matches!(bytes[i], b'.' | b'/')) {
-            i += 1;
+        let mut start = m.start();
+        while start > 0 && part(bytes[start - 1]) {
+            start -= 1;
         }
-        let token = text[start..i].trim_end_matches(['.', '/']);
-        if token.contains(['.', '/']) && before(start.checked_sub(1).map(|p| bytes[p])) {
+        let mut end = m.end();
+        while end < bytes.len() && part(bytes[end]) {
+            end += 1;
+        }
+        done = end;
+        // Only a token that starts as a name does: not `.a.b`, not `2/a/b`.
+        let token = text[start..end].trim_end_matches(['.', '/']);
+        if token.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && token.contains(['.', '/'])
+            && before(start.checked_sub(1).map(|p| bytes[p]))
+        {
             out.push(token.to_owned());
         }
     }
@@ -643,13 +673,15 @@ fn compare(
     b: &str,
     found_by: Vec<&'static str>,
 ) -> Result<Pair> {
-    // `paths` is sorted, so the files under `dir/` are one run of it.
+    // `paths` is sorted, so the files under `dir/` are one run of it. Only modules are
+    // compared: data files (translations, fixtures) travel with their package.
     let under = |dir: &str| -> BTreeSet<String> {
         let prefix = format!("{dir}/");
         let start = paths.partition_point(|p| *p < prefix.as_str());
         paths[start..]
             .iter()
             .take_while(|p| p.starts_with(&prefix))
+            .filter(|p| is_module_file(p))
             .map(|p| p[prefix.len()..].to_owned())
             .collect()
     };
@@ -817,15 +849,22 @@ fn propose(pairs: &mut [Pair]) {
         } else {
             (&pair.b, &pair.a)
         };
-        let why = if from.importers.total == to.importers.total {
-            format!(
-                "both have {} importers; {} is the less active side",
-                from.importers.total, from.path
-            )
-        } else {
+        let count = |n: usize| format!("{n} {}", if n == 1 { "importer" } else { "importers" });
+        let why = if from.importers.total != to.importers.total {
             format!(
                 "{} has fewer importers: {} against {}",
                 from.path, from.importers.total, to.importers.total
+            )
+        } else if key(from) == key(to) {
+            format!(
+                "both have {} and the same git activity; the later path moves",
+                count(from.importers.total)
+            )
+        } else {
+            format!(
+                "both have {}; {} is the less active side in git",
+                count(from.importers.total),
+                from.path
             )
         };
         used.push(from.path.clone());
@@ -856,12 +895,16 @@ mod tests {
 
     #[test]
     fn dotted_tokens_of_strings_and_text() {
-        let text = "patch(\"a.b.c\")\nx = 'a/b/d.csv'\ny = a.b\n";
+        let text = "patch(\"a.b.c\")\nx = 'a/b/d.csv'\ny = a.b\nz = x.a.b\n";
+        let spelled = regex::bytes::Regex::new(r"a\.b|a/b").unwrap();
         assert_eq!(
-            dotted_tokens(text, |b| matches!(b, Some(b'"' | b'\''))),
+            dotted_tokens(text, &spelled, |b| matches!(b, Some(b'"' | b'\''))),
             ["a.b.c", "a/b/d.csv"]
         );
-        assert_eq!(dotted_tokens(text, |_| true), ["a.b.c", "a/b/d.csv", "a.b"]);
+        assert_eq!(
+            dotted_tokens(text, &spelled, |_| true),
+            ["a.b.c", "a/b/d.csv", "a.b", "x.a.b"]
+        );
     }
 
     #[test]
