@@ -215,7 +215,8 @@ struct Needles {
     /// The sides' last names: `from a.b import pkg` and relative imports spell only those,
     /// after `from <parent>` or `from .`.
     leaves: Option<regex::bytes::Regex>,
-    /// `from .` or `from <a side's parent package>`.
+    /// A relative import, or an import from a side's parent package, that spells a side's
+    /// last name (`from ..pkg import x`, `from . import pkg`, `from a.b import (x, pkg)`).
     from: Option<regex::bytes::Regex>,
 }
 
@@ -236,7 +237,7 @@ impl Needles {
         };
         let mut full = Vec::new();
         let mut leaves = Vec::new();
-        let mut parents = vec![r"\.".to_owned()];
+        let mut parents = Vec::new();
         for side in &sides {
             full.push(regex::escape(&side.module));
             full.push(regex::escape(&side.path));
@@ -246,12 +247,28 @@ impl Needles {
                 parents.push(regex::escape(parent));
             }
         }
+        leaves.sort_unstable();
+        leaves.dedup();
+        // `from ..pkg import x`, `from ..a.pkg import x`, or `from . import pkg` / `from
+        // parent import (x,\n pkg)`: a relative import or one from a side's parent that
+        // spells a side's last name.
+        let from = if leaves.is_empty() {
+            Vec::new()
+        } else {
+            let leaf = leaves.join("|");
+            let mut parents = parents;
+            parents.push(r"\.+[\w.]*".to_owned());
+            vec![format!(
+                r"\.+[\w.]*(?:{leaf})|(?:{})[ \t]+import[ \t]*(?:\([^)]*|[^\n]*)(?:{leaf})",
+                parents.join("|")
+            )]
+        };
         Ok(Self {
             full: alternation(full, "(?:{})")?,
             // Plain literals, no word boundaries: the search stays a fast multi-literal scan,
             // and the few false hits are only scanned for nothing.
             leaves: alternation(leaves, "(?:{})")?,
-            from: alternation(parents, r"from[ \t]+(?:{})")?,
+            from: alternation(from, r"from[ \t]+(?:{})")?,
         })
     }
 
