@@ -254,20 +254,21 @@ pub struct ApplyArgs {
 #[derive(Debug, Args)]
 #[command(
     after_help = "A pair is two package directories (directories with .py files under an \
-import root) with the same name, with half or more of their module names in common, or with half \
-or more of their modules equal once each package's own name is blanked out. Each pair lists the \
-files in both and only in each; how many are identical, identical once the first side's imports \
+import root) with the same name that no third package has, with half or more of their module \
+names in common, or with half or more of their modules equal once each package's own name is \
+blanked out. Each pair lists the module files in both and only in each; how many are identical, identical once the first side's imports \
 are rewritten to the second's, or differ (with a merge base when both paths held the same blob in \
 git history); the files outside each side that import it (absolute, relative, strings, config); \
 and each side's last commit and commits in the last 90 days.\n\n\
-Score: 2 x (identical + identical after rewriting) + differing files with a merge base. A pair \
-with score 0 gets no proposal; otherwise the side with fewer importers merges into the other."
+Score: 2 x (identical + identical after rewriting) + differing files with a merge base (empty \
+files score nothing). A pair with score 0 gets no proposal and is listed only when found by its \
+name; otherwise the side with fewer importers merges into the other."
 )]
 pub struct SurveyArgs {
     /// The project root. Default: found as for `plan`.
     #[arg(long)]
     pub root: Option<PathBuf>,
-    /// Output format.
+    /// Output format (the JSON fields are listed in the README, "regraft survey").
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     /// Also write a rules file with one `[[move]]` per proposed merge (SRC: the side with
