@@ -325,3 +325,79 @@ def momentum(prices, lag=5):
         }
     }
 }
+
+#[test]
+fn survey_json_outside_git() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/survey_pairs/input"),
+        tmp.path(),
+    );
+    let run = regraft(tmp.path(), &["survey", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let none =
+        serde_json::json!({"absolute": 0, "relative": 0, "strings": 0, "config": 0, "total": 0});
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "git": false,
+            "pairs": [
+                {
+                    "score": 6,
+                    "found_by": ["same name", "shared paths", "same content"],
+                    "a": {
+                        "path": "legacy/indicators",
+                        "module": "legacy.indicators",
+                        "files": 3,
+                        "only_here": [],
+                        "importers": {"absolute": 1, "relative": 0, "strings": 0, "config": 0, "total": 1},
+                        "git": null,
+                    },
+                    "b": {
+                        "path": "trading/indicators",
+                        "module": "trading.indicators",
+                        "files": 3,
+                        "only_here": [],
+                        "importers": {"absolute": 1, "relative": 1, "strings": 1, "config": 1, "total": 3},
+                        "git": null,
+                    },
+                    "both": 3,
+                    "identical": ["moving.py"],
+                    "identical_after_rewriting": ["__init__.py", "bands.py"],
+                    "differ": [],
+                    "proposal": {
+                        "from": "legacy/indicators",
+                        "to": "trading/indicators",
+                        "why": "legacy/indicators has fewer importers: 1 against 3",
+                    },
+                },
+                {
+                    "score": 0,
+                    "found_by": ["same name"],
+                    "a": {
+                        "path": "tools/reports",
+                        "module": "tools.reports",
+                        "files": 2,
+                        "only_here": ["coverage.py"],
+                        "importers": {"absolute": 1, "relative": 0, "strings": 0, "config": 0, "total": 1},
+                        "git": null,
+                    },
+                    "b": {
+                        "path": "trading/reports",
+                        "module": "trading.reports",
+                        "files": 2,
+                        "only_here": ["pnl.py"],
+                        "importers": none,
+                        "git": null,
+                    },
+                    "both": 1,
+                    "identical": ["__init__.py"],
+                    "identical_after_rewriting": [],
+                    "differ": [],
+                    "proposal": null,
+                },
+            ],
+        })
+    );
+}
