@@ -339,9 +339,25 @@ pub fn survey(root: &Path) -> Result<Survey> {
         _ => None,
     };
 
+    let texts: HashMap<&str, &str> = paths
+        .iter()
+        .zip(&reads)
+        .filter_map(|(path, read)| Some((*path, read.text.as_deref()?)))
+        .collect();
     let mut pairs: Vec<Pair> = candidates
         .into_par_iter()
-        .map(|((a, b), found_by)| compare(root, &paths, &packages, log.as_ref(), &a, &b, found_by))
+        .map(|((a, b), found_by)| {
+            compare(
+                root,
+                &paths,
+                &texts,
+                &packages,
+                log.as_ref(),
+                &a,
+                &b,
+                found_by,
+            )
+        })
         .collect::<Result<_>>()?;
     // Shared names without shared content or history are a convention (every Django app has
     // `models.py` and `apps.py`), not a copy; a namesake is listed anyway, so that it is known
@@ -684,6 +700,7 @@ fn replace_module(text: &str, from: &str, to: &str) -> String {
 fn compare(
     root: &Path,
     paths: &[&str],
+    texts: &HashMap<&str, &str>,
     packages: &BTreeMap<String, ModuleName>,
     log: Option<&git_log::GitLog>,
     a: &str,
@@ -711,9 +728,15 @@ fn compare(
     let mut score = 0;
     for rel in files_a.intersection(&files_b) {
         both += 1;
-        let read = |dir: &str| {
+        // The texts read in step 1; a file that is not UTF-8 is read again as bytes.
+        let read = |dir: &str| -> Result<std::borrow::Cow<'_, [u8]>> {
+            if let Some(text) = texts.get(format!("{dir}/{rel}").as_str()) {
+                return Ok(std::borrow::Cow::Borrowed(text.as_bytes()));
+            }
             let full = root.join(dir).join(rel);
-            std::fs::read(&full).map_err(|e| Error::io(&full, e))
+            std::fs::read(&full)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| Error::io(&full, e))
         };
         let (bytes_a, bytes_b) = (read(a)?, read(b)?);
         // An empty file (`__init__.py`) is no evidence of a copy.
@@ -731,7 +754,7 @@ fn compare(
             let text = replace_module(text, module_a.as_str(), module_b.as_str());
             text.replace(&format!("{a}/"), &format!("{b}/"))
         });
-        if rewritten.as_deref().map(str::as_bytes) == Some(bytes_b.as_slice()) {
+        if rewritten.as_deref().map(str::as_bytes) == Some(&*bytes_b) {
             after.push(rel.clone());
             score += weight;
             continue;
