@@ -371,15 +371,11 @@ pub fn check(
     against: Option<&str>,
 ) -> Result<Vec<Diagnostic>> {
     // Rust moves are checked by the Rust checks; the Python ones never see them.
-    let (rust_moves, python_moves): (Vec<_>, Vec<_>) = rules
-        .moves
-        .iter()
-        .cloned()
-        .partition(|m| crate::lang::rust::relocate::is_rust_move(root, &m.from, &m.to));
-    let python_rules = Rules {
-        moves: python_moves,
-        ..rules.clone()
-    };
+    let is_rust =
+        |m: &crate::rules::DirMove| crate::lang::rust::relocate::is_rust_move(root, &m.from, &m.to);
+    let rust_moves: Vec<crate::rules::DirMove> =
+        rules.moves.iter().filter(|m| is_rust(m)).cloned().collect();
+    let python_rules = rules.with_moves_where(|m| !is_rust(m));
     let rules = &python_rules;
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;

@@ -50,6 +50,11 @@ pub enum Command {
     /// Fail (exit 1) on imports of moved-away or missing modules and on leftover conflict
     /// markers: the guard for pre-commit and CI.
     Check(CheckArgs),
+    /// Find package directories that look like copies of one another (same name, same files,
+    /// same content once imports are rewritten), and how far each pair drifted, who imports
+    /// each side and which side git says is alive; ranked, most valuable merge first.
+    /// `--write-rules FILE` writes a `[[move]]` per proposed merge. Changes nothing else.
+    Survey(SurveyArgs),
     /// Print a shell completion script to stdout, e.g. `regraft completions bash >
     /// ~/.local/share/bash-completion/completions/regraft`.
     Completions(CompletionsArgs),
@@ -245,6 +250,33 @@ pub struct ApplyArgs {
     pub message: Option<String>,
 }
 
+/// `regraft survey`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "A pair is two package directories (directories with .py files under an \
+import root) with the same name that no third package has, with half or more of their module \
+names in common, or with half or more of their modules equal once each package's own name is \
+blanked out. Each pair lists the module files in both and only in each; how many are identical, identical once the first side's imports \
+are rewritten to the second's, or differ (with a merge base when both paths held the same blob in \
+git history); the files outside each side that import it (absolute, relative, strings, config); \
+and each side's last commit and commits in the last 90 days.\n\n\
+Score: 2 x (identical + identical after rewriting) + differing files with a merge base (empty \
+files score nothing). A pair with score 0 gets no proposal and is listed only when found by its \
+name; otherwise the side with fewer importers merges into the other."
+)]
+pub struct SurveyArgs {
+    /// The project root. Default: found as for `plan`.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// Output format (the JSON fields are listed in the README, "regraft survey").
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Also write a rules file with one `[[move]]` per proposed merge (SRC: the side with
+    /// fewer importers), to review and run with `regraft plan --rules FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub write_rules: Option<PathBuf>,
+}
+
 /// `regraft undo`.
 #[derive(Debug, Args)]
 pub struct UndoArgs {
@@ -286,6 +318,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitStatus> {
             unfinished(args.root())?;
             run_check(&args, out)
         }
+        Command::Survey(mut args) => {
+            let root = ProjectRoot::find(args.root.as_deref())?.path;
+            unfinished(&root)?;
+            args.root = Some(root);
+            run_survey(&args, out)
+        }
         Command::Completions(args) => {
             use clap::CommandFactory;
             clap_complete::generate(args.shell, &mut Cli::command(), "regraft", out);
@@ -326,7 +364,7 @@ impl CheckArgs {
 
 fn load(target: &MoveArgs) -> Result<Plan> {
     let rules = match (&target.rules, &target.src, &target.dst) {
-        (Some(path), _, _) => Rules::from_file(path)?,
+        (Some(path), _, _) => Rules::load(path, target.root())?,
         (None, Some(src), Some(dst)) => Rules::from_command_line(target.root(), src, dst)?,
         _ => return Err(Error::Usage("give SRC and DST, or --rules FILE".to_owned())),
     };
@@ -424,6 +462,27 @@ fn deleted_files(root: &Path, plan: &Plan) -> Result<Vec<report::DeletedFile>> {
         .collect()
 }
 
+/// `regraft survey`; the rules file is output, like `--report`, so it is written here.
+#[allow(clippy::disallowed_methods)]
+fn run_survey(args: &SurveyArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let root = args.root.as_deref().unwrap_or(Path::new("."));
+    let survey = {
+        let _spinner = crate::progress::Spinner::start("surveying the tree");
+        crate::survey::survey(root)?
+    };
+    if let Some(path) = &args.write_rules {
+        let mut text = Vec::new();
+        crate::survey::render::rules(&survey, &mut text).map_err(|e| Error::io(path, e))?;
+        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+    }
+    let written = match args.format {
+        Format::Text => crate::survey::render::text(&survey, out),
+        Format::Json => crate::survey::render::json(&survey, out),
+    };
+    written.map_err(|e| Error::io("<stdout>", e))?;
+    Ok(ExitStatus::Clean)
+}
+
 fn run_undo(args: &UndoArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let undone = {
         let _spinner = crate::progress::Spinner::start("undoing");
@@ -437,7 +496,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     // Bad codes are bad input, whatever else the run would find.
     let selection = crate::check::CodeSelection::parse(&args.select, &args.ignore)?;
     let rules = match &args.rules {
-        Some(path) => Rules::from_file(path)?,
+        Some(path) => Rules::load(path, args.root())?,
         None => Rules::default(),
     };
     let paths = args

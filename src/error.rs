@@ -31,6 +31,21 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A pattern `[[move]]` of the rules file cannot be expanded on this tree (it matches
+    /// nothing, its expansions collide or nest, it does not parse).
+    #[error("{path}:{line}:{col}: invalid rules file: {message}")]
+    RulesPattern {
+        /// The rules file.
+        path: PathBuf,
+        /// 1-based line of the pattern (or of its `to`).
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What is wrong.
+        message: String,
+        /// What to do about it.
+        help: &'static str,
+    },
     /// A path given on the command line or in a rules file cannot be used.
     #[error("{what} `{path}`: {reason}")]
     BadPath {
@@ -210,6 +225,7 @@ impl Error {
                 "run `regraft undo` to restore the tree as it was before that run; \
                  nothing else runs until then",
             ),
+            Self::RulesPattern { help, .. } => Some(*help),
             Self::NoSuchPath(_) => Some(
                 "name files under the root that exist; a file deleted in git (in the index or \
                  in HEAD) is skipped, and `regraft check` without PATHS checks the whole tree",

@@ -28,6 +28,9 @@
 //! conflict markers, and hands each file to its language's checks (for Python, broken imports:
 //! [`lang::python::check`]) (`regraft check`, for pre-commit and CI).
 //!
+//! [`survey`] finds the package directories that look like copies of one another, before
+//! any rules file exists, and can write one (`regraft survey`).
+//!
 //! [`cli`] ties them to the command line; `main.rs` only maps the result to an exit code.
 #![warn(missing_docs)]
 
@@ -50,6 +53,7 @@ pub mod project_root;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod survey;
 pub mod walk;
 
 /// How a run ended; the process exit code.

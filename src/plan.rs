@@ -228,15 +228,7 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         }
         // A tree with a Python package and a Rust crate (maturin, pyo3): each language plans
         // its own moves; a file both would change is refused.
-        let python_rules = Rules {
-            moves: rules
-                .moves
-                .iter()
-                .filter(|m| !rust_moves.contains(m))
-                .cloned()
-                .collect(),
-            ..rules.clone()
-        };
+        let python_rules = rules.with_moves_where(|m| !rust_moves.contains(&m));
         let python = build_plan(root, &python_rules, options)?;
         let rust = build_rust_plan(root, &rust_moves, options)?;
         return combine(python, rust);

@@ -64,9 +64,14 @@ impl ModuleMoves {
                     Some(DirMove {
                         from: format!("{old}.py"),
                         to: format!("{new}.py"),
+                        rule: None,
                     })
                 } else if root.join(&old).is_dir() || root.join(&new).is_dir() {
-                    Some(DirMove { from: old, to: new })
+                    Some(DirMove {
+                        from: old,
+                        to: new,
+                        rule: None,
+                    })
                 } else {
                     None
                 }
@@ -215,6 +220,7 @@ mod tests {
         let dirs = [DirMove {
             from: "backtester_v2/market_regime".into(),
             to: "backtester_v2/strategies/market_regime".into(),
+            rule: None,
         }];
         let moves = ModuleMoves::new(&roots(&[""]), &dirs).unwrap();
         assert_eq!(
@@ -239,6 +245,7 @@ mod tests {
         let dirs = [DirMove {
             from: "my-lib/core".into(),
             to: "lib/core".into(),
+            rule: None,
         }];
         let err = ModuleMoves::new(&roots(&[""]), &dirs).unwrap_err();
         assert!(

@@ -11,6 +11,10 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::lang::python::module_name::ModuleName;
 
+mod pattern;
+
+use pattern::{PatternMove, TreePaths, is_glob};
+
 /// The rules file as written (unknown keys are refused).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -130,7 +134,10 @@ pub const DEFAULT_TEXT_FILES: [&str; 9] = [
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMove {
-    from: toml::Spanned<String>,
+    #[serde(default)]
+    from: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    from_regex: Option<toml::Spanned<String>>,
     to: toml::Spanned<String>,
 }
 
@@ -141,6 +148,58 @@ pub struct DirMove {
     pub from: String,
     /// The destination directory, relative to the root.
     pub to: String,
+    /// The pattern rule this move is one match of; `None` (and left out of JSON) for a move
+    /// written as a path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<MoveRule>,
+}
+
+/// Where a move expanded from a pattern comes from (JSON `rule` of a move):
+/// `{file, line, key, pattern}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MoveRule {
+    /// The rules file, as given on the command line.
+    pub file: String,
+    /// The 1-based line of the pattern in it.
+    pub line: usize,
+    /// `from` (a glob) or `from_regex`.
+    pub key: &'static str,
+    /// The pattern as written.
+    pub pattern: String,
+}
+
+impl MoveRule {
+    /// The pattern as written in the file: `from = "a/*.py"`, `from_regex = '^a/(?P<x>\w+)$'`.
+    pub fn written(&self) -> String {
+        if self.key == "from" || self.pattern.contains('\'') {
+            format!("{} = {:?}", self.key, self.pattern)
+        } else {
+            format!("{} = '{}'", self.key, self.pattern)
+        }
+    }
+}
+
+impl std::fmt::Display for MoveRule {
+    /// `rules.toml:3: from = "a/*.py"`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.written())
+    }
+}
+
+/// The 1-based line and column of a rule's `from` (or `from_regex`) and `to` values.
+#[derive(Debug, Clone, Copy, Default)]
+struct Place {
+    from: (usize, usize),
+    to: (usize, usize),
+}
+
+/// A pattern `[[move]]` waiting for the tree ([`Rules::expand_patterns`]).
+#[derive(Debug, Clone)]
+struct PendingPattern {
+    /// How many path moves come before it in the file (its expansions go there).
+    position: usize,
+    pattern: PatternMove,
+    place: Place,
 }
 
 /// A validated request.
@@ -161,6 +220,12 @@ pub struct Rules {
     pub renames: Vec<Rename>,
     /// Whether docstrings and comments are rewritten (`[text]`).
     pub text: TextOptions,
+    /// The rules file as named on the command line (for messages).
+    file: Option<std::path::PathBuf>,
+    /// Where each of `moves` is written in the rules file (empty for the command line).
+    places: Vec<Place>,
+    /// Pattern moves not yet expanded.
+    patterns: Vec<PendingPattern>,
 }
 
 impl Default for Rules {
@@ -173,6 +238,9 @@ impl Default for Rules {
             source: None,
             renames: Vec::new(),
             text: TextOptions::default(),
+            file: None,
+            places: Vec::new(),
+            patterns: Vec::new(),
         }
     }
 }
@@ -187,6 +255,7 @@ impl Rules {
             moves: vec![DirMove {
                 from: relative_path("SRC", src, Some(root))?,
                 to: relative_path("DST", dst, Some(root))?,
+                rule: None,
             }],
             ..Self::default()
         };
@@ -194,7 +263,19 @@ impl Rules {
         Ok(rules)
     }
 
-    /// Reads and validates a rules file.
+    /// Reads and validates a rules file, and expands its pattern moves on the tree at `root`
+    /// ([`Rules::expand_patterns`]): what `plan`, `apply` and `check` use.
+    ///
+    /// # Errors
+    /// As [`Rules::from_file`] and [`Rules::expand_patterns`].
+    pub fn load(path: &Path, root: &Path) -> Result<Self> {
+        let mut rules = Self::from_file(path)?;
+        rules.expand_patterns(root)?;
+        Ok(rules)
+    }
+
+    /// Reads and validates a rules file. Pattern moves (a glob `from`, a `from_regex`) are
+    /// compiled but not expanded: that needs the tree ([`Rules::load`]).
     ///
     /// # Errors
     /// [`Error::ReadRules`], [`Error::ParseRules`] (with line and column), [`Error::BadPath`],
@@ -249,18 +330,7 @@ impl Rules {
                 })
                 .collect::<Result<_>>()?,
             exclude: raw.exclude,
-            moves: raw
-                .moves
-                .iter()
-                .map(|m| {
-                    Ok(DirMove {
-                        from: relative_path("move.from", m.from.get_ref(), None)
-                            .map_err(|e| at(&m.from, e))?,
-                        to: relative_path("move.to", m.to.get_ref(), None)
-                            .map_err(|e| at(&m.to, e))?,
-                    })
-                })
-                .collect::<Result<_>>()?,
+            moves: Vec::new(),
             text_files: raw.files.map_or_else(
                 || DEFAULT_TEXT_FILES.iter().map(|g| (*g).to_owned()).collect(),
                 |f| f.include,
@@ -270,18 +340,163 @@ impl Rules {
                 docstrings: t.docstrings,
                 comments: t.comments,
             }),
+            file: Some(path.to_owned()),
+            places: Vec::new(),
+            patterns: Vec::new(),
         };
-        if rules.moves.is_empty() && rules.renames.is_empty() {
+        let mut rules = rules;
+        for m in &raw.moves {
+            let (key, from) = match (&m.from, &m.from_regex) {
+                (Some(from), None) => ("from", from),
+                (None, Some(from)) => ("from_regex", from),
+                (Some(_), Some(regex)) => {
+                    return Err(at(
+                        regex,
+                        Error::Usage(
+                            "a [[move]] has `from` (a path or a glob) or `from_regex`, not both"
+                                .to_owned(),
+                        ),
+                    ));
+                }
+                (None, None) => {
+                    return Err(at(
+                        &m.to,
+                        Error::Usage(
+                            "this [[move]] has no `from` (a path or a glob) nor `from_regex`"
+                                .to_owned(),
+                        ),
+                    ));
+                }
+            };
+            let place = Place {
+                from: line_col(text, from.span().start),
+                to: line_col(text, m.to.span().start),
+            };
+            if key == "from" && !is_glob(from.get_ref()) {
+                rules.moves.push(DirMove {
+                    from: relative_path("move.from", from.get_ref(), None)
+                        .map_err(|e| at(from, e))?,
+                    to: relative_path("move.to", m.to.get_ref(), None).map_err(|e| at(&m.to, e))?,
+                    rule: None,
+                });
+                rules.places.push(place);
+                continue;
+            }
+            let rule = MoveRule {
+                file: path.display().to_string(),
+                line: place.from.0,
+                key,
+                pattern: from.get_ref().clone(),
+            };
+            let compiled = if key == "from" {
+                PatternMove::glob(from.get_ref(), m.to.get_ref(), rule)
+            } else {
+                PatternMove::regex(from.get_ref(), m.to.get_ref(), rule)
+            };
+            let pattern = compiled.map_err(|e| rules.pattern_error(place, e))?;
+            rules.patterns.push(PendingPattern {
+                position: rules.moves.len(),
+                pattern,
+                place,
+            });
+        }
+        if rules.moves.is_empty() && rules.patterns.is_empty() && rules.renames.is_empty() {
             return Err(Error::Usage(format!(
                 "{}: the rules file has no [[move]] or [[rename]] entry",
                 path.display()
             )));
         }
-        rules.check_moves().map_err(|(error, culprit)| {
-            let m = &raw.moves[culprit.index];
-            at(if culprit.is_to { &m.to } else { &m.from }, error)
-        })?;
+        rules
+            .check_moves()
+            .map_err(|(error, culprit)| rules.locate(error, &culprit))?;
         Ok(rules)
+    }
+
+    /// These rules with only the moves `keep` accepts (their rules-file places follow).
+    #[must_use]
+    pub fn with_moves_where(&self, keep: impl Fn(&DirMove) -> bool) -> Self {
+        let mut out = self.clone();
+        let kept: Vec<bool> = self.moves.iter().map(keep).collect();
+        let mut flags = kept.iter();
+        out.moves.retain(|_| *flags.next().unwrap_or(&true));
+        if out.places.len() == kept.len() {
+            let mut flags = kept.iter();
+            out.places.retain(|_| *flags.next().unwrap_or(&true));
+        }
+        out
+    }
+
+    /// Replaces each pattern move (a glob `from`, a `from_regex`) by the moves it means on
+    /// the tree at `root`, in the rules' order, each naming its rule; then checks all the
+    /// moves together again. Nothing to do for rules without patterns.
+    ///
+    /// # Errors
+    /// [`Error::RulesPattern`] (with the rule's `line:col` and a help line) for a pattern
+    /// that matches nothing, or whose expansions collide or nest; [`Error::ParseRules`] when
+    /// the expanded moves clash with other moves; walk errors as [`Rules::files`].
+    pub fn expand_patterns(&mut self, root: &Path) -> Result<()> {
+        if self.patterns.is_empty() {
+            return Ok(());
+        }
+        let files = self.files(root)?;
+        let tree = TreePaths::new(files.iter().map(|f| f.path.as_str()));
+        let literal: Vec<(DirMove, Place)> = std::mem::take(&mut self.moves)
+            .into_iter()
+            .zip(std::mem::take(&mut self.places))
+            .collect();
+        let mut patterns = std::mem::take(&mut self.patterns).into_iter().peekable();
+        for (i, (m, place)) in literal.into_iter().enumerate() {
+            while let Some(pending) = patterns.next_if(|p| p.position == i) {
+                self.push_expansion(&pending, &tree)?;
+            }
+            self.moves.push(m);
+            self.places.push(place);
+        }
+        for pending in patterns {
+            self.push_expansion(&pending, &tree)?;
+        }
+        self.check_moves()
+            .map_err(|(error, culprit)| self.locate(error, &culprit))
+    }
+
+    fn push_expansion(&mut self, pending: &PendingPattern, tree: &TreePaths) -> Result<()> {
+        let moves = pending
+            .pattern
+            .expand(tree)
+            .map_err(|e| self.pattern_error(pending.place, e))?;
+        self.places
+            .extend(std::iter::repeat_n(pending.place, moves.len()));
+        self.moves.extend(moves);
+        Ok(())
+    }
+
+    /// A pattern's error, at its `from` (or `to`) in the rules file.
+    fn pattern_error(&self, place: Place, error: pattern::PatternError) -> Error {
+        let (line, col) = if error.at_to { place.to } else { place.from };
+        Error::RulesPattern {
+            path: self.file.clone().unwrap_or_default(),
+            line,
+            col,
+            message: error.message,
+            help: error.help,
+        }
+    }
+
+    /// A validation error at the rules-file value it is about (as it is, for the command
+    /// line).
+    fn locate(&self, error: Error, culprit: &Culprit) -> Error {
+        match (&self.file, self.places.get(culprit.index)) {
+            (Some(path), Some(place)) => {
+                let (line, col) = if culprit.is_to { place.to } else { place.from };
+                Error::ParseRules {
+                    path: path.clone(),
+                    line,
+                    col,
+                    message: error.to_string(),
+                }
+            }
+            _ => error,
+        }
     }
 
     /// The rules file's path relative to `root`, when it lies inside the tree.
@@ -479,7 +694,8 @@ to = "./backtester_v2/strategies/market_regime"
             rules.moves,
             vec![DirMove {
                 from: "backtester_v2/market_regime".into(),
-                to: "backtester_v2/strategies/market_regime".into()
+                to: "backtester_v2/strategies/market_regime".into(),
+                rule: None,
             }]
         );
     }
@@ -553,6 +769,68 @@ to = "./backtester_v2/strategies/market_regime"
                 .unwrap_err()
                 .to_string()
                 .contains("no [[move]]")
+        );
+    }
+
+    #[test]
+    fn a_move_has_from_or_from_regex() {
+        let err = parse("[[move]]\nfrom = \"a\"\nfrom_regex = '^b$'\nto = \"c\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "rules.toml:3:14: invalid rules file: a [[move]] has `from` (a path or a glob) or \
+             `from_regex`, not both"
+        );
+        let err = parse("[[move]]\nto = \"c\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("rules.toml:2:6: "), "{err}");
+        let err = parse("[[move]]\nfrom_regex = '^a/(?P<x'\nto = \"c\"\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("rules.toml:2:14: invalid rules file: from_regex does not parse"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods)] // the test's own tree
+    fn patterns_wait_for_the_tree_and_keep_their_place() {
+        let mut rules = parse(
+            "[[move]]\nfrom = \"a\"\nto = \"z/a\"\n\
+             [[move]]\nfrom = \"b/*_v2\"\nto = \"v2/\"\n\
+             [[move]]\nfrom = \"c\"\nto = \"z/c\"\n",
+        )
+        .unwrap();
+        assert_eq!(rules.moves.len(), 2);
+        let tmp = tempfile::tempdir().unwrap();
+        for file in [
+            "a/__init__.py",
+            "b/x_v2/__init__.py",
+            "b/y_v2/m.py",
+            "c/__init__.py",
+        ] {
+            let path = tmp.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::File::create(path).unwrap();
+        }
+        rules.expand_patterns(tmp.path()).unwrap();
+        let pairs: Vec<(&str, &str, Option<usize>)> = rules
+            .moves
+            .iter()
+            .map(|m| {
+                (
+                    m.from.as_str(),
+                    m.to.as_str(),
+                    m.rule.as_ref().map(|r| r.line),
+                )
+            })
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("a", "z/a", None),
+                ("b/x_v2", "v2/x_v2", Some(5)),
+                ("b/y_v2", "v2/y_v2", Some(5)),
+                ("c", "z/c", None),
+            ]
         );
     }
 }

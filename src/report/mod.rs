@@ -41,11 +41,16 @@ pub fn plan_json(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
 /// When `out` fails.
 pub fn plan_text(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     for m in &plan.moves {
-        writeln!(
+        write!(
             out,
             "move {} -> {}  (module {} -> {})",
             m.dirs.from, m.dirs.to, m.from_module, m.to_module
         )?;
+        // A match of a pattern rule names the rule (issue #15).
+        match &m.dirs.rule {
+            Some(rule) => writeln!(out, "  (rule {rule})")?,
+            None => writeln!(out)?,
+        }
     }
     let listed = [
         (FileCategory::Move, "files to move"),
@@ -473,11 +478,15 @@ fn needs_a_human(plan: &Plan, applied: bool) -> Vec<(String, String)> {
 pub fn plan_markdown(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# regraft migration report\n")?;
     for m in &plan.moves {
-        writeln!(
+        write!(
             out,
             "- `{}` → `{}` (module `{}` → `{}`)",
             m.dirs.from, m.dirs.to, m.from_module, m.to_module
         )?;
+        match &m.dirs.rule {
+            Some(rule) => writeln!(out, " (rule `{rule}`)")?,
+            None => writeln!(out)?,
+        }
     }
     writeln!(out, "\n| category | files |\n| --- | ---: |")?;
     for (category, name) in [

@@ -173,6 +173,8 @@ fixture_tests!(
     mixed_from_split,
     module_names_in_text,
     nested_imports,
+    pattern_glob,
+    pattern_regex,
     relative_imports,
     rename_leaf,
     rename_module,
@@ -180,6 +182,7 @@ fixture_tests!(
     rules_two_moves,
     src_layout,
     string_references,
+    survey_pairs,
     text_switch_off,
     top_level_move,
 );

@@ -1156,6 +1156,7 @@ mod tests {
         let dirs = [DirMove {
             from: from.into(),
             to: to.into(),
+            rule: None,
         }];
         ModuleMoves::new(&roots, &dirs).unwrap()
     }
