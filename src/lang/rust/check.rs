@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use syn::visit::Visit;
 
 use super::cargo::CargoTree;
-use super::module_tree::{ModuleProblem, ModuleTree, module_tree};
+use super::module_tree::{ModuleItems, ModuleProblem, ModuleTree, module_tree};
 use super::paths::{ModPath, ModuleSet, Relocation, Tree, Vantage, rewrite_file};
 use super::source::Source;
 use crate::check::{Code, Diagnostic};
@@ -28,14 +28,6 @@ use crate::line_index::LineIndex;
 
 /// One retired Rust move of a rules file: (SRC, DST), root-relative.
 pub type RetiredMove = (String, String);
-
-/// What one module defines, as far as paths into it are concerned.
-#[derive(Debug, Default, Clone)]
-struct ModuleItems {
-    names: HashSet<String>,
-    /// A glob import or an item-level macro call: it may define anything.
-    open: bool,
-}
 
 /// One crate: its module tree and what each module defines.
 struct CrateIndex {
@@ -67,7 +59,7 @@ pub fn check<S: std::hash::BuildHasher>(
     let indexes: Vec<(&super::cargo::Package, CrateIndex)> = crates
         .into_par_iter()
         .map(|(package, tree)| {
-            let items = index_items(root, &tree);
+            let items = tree.items.clone();
             (package, CrateIndex { tree, items })
         })
         .collect();
@@ -278,157 +270,6 @@ fn split_key(key: &str) -> ModPath {
         Vec::new()
     } else {
         key.split("::").map(str::to_owned).collect()
-    }
-}
-
-/// Reads every file of the crate and lists what each module defines.
-fn index_items(root: &Path, tree: &ModuleTree) -> HashMap<String, ModuleItems> {
-    let mut items: HashMap<String, ModuleItems> = tree
-        .modules
-        .iter()
-        .map(|m| (segments(&m.path).join("::"), ModuleItems::default()))
-        .collect();
-    // Child modules are names of their parent.
-    for m in &tree.modules {
-        let path = segments(&m.path);
-        if let Some((name, parent)) = path.split_last() {
-            items
-                .entry(parent.join("::"))
-                .or_default()
-                .names
-                .insert(name.clone());
-        }
-    }
-    let files: Vec<(PathBuf, ModPath)> = tree
-        .modules
-        .iter()
-        .filter(|m| !m.inline)
-        .map(|m| (m.file.clone(), segments(&m.path)))
-        .collect();
-    let found: Vec<Vec<(String, ModuleItems)>> = files
-        .par_iter()
-        .map(|(file, module)| {
-            let Ok(text) = std::fs::read_to_string(root.join(file)) else {
-                return Vec::new();
-            };
-            let source = Source::new(file.clone(), text);
-            let mut out = Vec::new();
-            if let Ok(parsed) = syn::parse_file(&source.text) {
-                collect_items(&parsed.items, module, &mut out);
-            } else {
-                // Unparsable: say nothing about it.
-                out.push((
-                    module.join("::"),
-                    ModuleItems {
-                        names: HashSet::new(),
-                        open: true,
-                    },
-                ));
-            }
-            proc_macro2::extra::invalidate_current_thread_spans();
-            out
-        })
-        .collect();
-    for (key, found) in found.into_iter().flatten() {
-        let entry = items.entry(key).or_default();
-        entry.names.extend(found.names);
-        entry.open |= found.open;
-    }
-    items
-}
-
-fn collect_items(items: &[syn::Item], module: &[String], out: &mut Vec<(String, ModuleItems)>) {
-    let mut here = ModuleItems::default();
-    for item in items {
-        let name = match item {
-            syn::Item::Const(i) => Some(i.ident.to_string()),
-            syn::Item::Enum(i) => Some(i.ident.to_string()),
-            syn::Item::ExternCrate(i) => Some(
-                i.rename
-                    .as_ref()
-                    .map_or_else(|| i.ident.to_string(), |(_, r)| r.to_string()),
-            ),
-            syn::Item::Fn(i) => Some(i.sig.ident.to_string()),
-            syn::Item::Static(i) => Some(i.ident.to_string()),
-            syn::Item::Struct(i) => Some(i.ident.to_string()),
-            syn::Item::Trait(i) => Some(i.ident.to_string()),
-            syn::Item::TraitAlias(i) => Some(i.ident.to_string()),
-            syn::Item::Type(i) => Some(i.ident.to_string()),
-            syn::Item::Union(i) => Some(i.ident.to_string()),
-            syn::Item::Mod(i) => {
-                if let Some((_, inner)) = &i.content {
-                    let mut child = module.to_vec();
-                    child.push(i.ident.to_string());
-                    collect_items(inner, &child, out);
-                }
-                Some(i.ident.to_string())
-            }
-            syn::Item::Macro(m) => {
-                if let Some(ident) = &m.ident {
-                    // `#[macro_export]` puts a `macro_rules!` at the crate root.
-                    out.push((
-                        String::new(),
-                        ModuleItems {
-                            names: HashSet::from([ident.to_string()]),
-                            open: false,
-                        },
-                    ));
-                    Some(ident.to_string())
-                } else {
-                    here.open = true;
-                    None
-                }
-            }
-            syn::Item::Use(u) => {
-                use_names(&u.tree, &mut here);
-                None
-            }
-            syn::Item::ForeignMod(f) => {
-                for foreign in &f.items {
-                    match foreign {
-                        syn::ForeignItem::Fn(i) => {
-                            here.names.insert(i.sig.ident.to_string());
-                        }
-                        syn::ForeignItem::Static(i) => {
-                            here.names.insert(i.ident.to_string());
-                        }
-                        syn::ForeignItem::Type(i) => {
-                            here.names.insert(i.ident.to_string());
-                        }
-                        _ => here.open = true,
-                    }
-                }
-                None
-            }
-            syn::Item::Verbatim(_) => {
-                here.open = true;
-                None
-            }
-            _ => None,
-        };
-        if let Some(name) = name {
-            here.names.insert(name);
-        }
-    }
-    out.push((module.join("::"), here));
-}
-
-fn use_names(tree: &syn::UseTree, out: &mut ModuleItems) {
-    match tree {
-        syn::UseTree::Path(p) => use_names(&p.tree, out),
-        syn::UseTree::Name(n) if n.ident == "self" => out.open = true,
-        syn::UseTree::Name(n) => {
-            out.names.insert(n.ident.to_string());
-        }
-        syn::UseTree::Rename(r) => {
-            out.names.insert(r.rename.to_string());
-        }
-        syn::UseTree::Glob(_) => out.open = true,
-        syn::UseTree::Group(g) => {
-            for item in &g.items {
-                use_names(item, out);
-            }
-        }
     }
 }
 

@@ -30,7 +30,7 @@
 //! parses a large tree calls it between batches. A file that is not UTF-8, cannot be read or does not parse is a
 //! [`ModuleProblem`]; its module is listed, its children are not.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -53,6 +53,8 @@ pub struct ModuleTree {
     pub modules: Vec<Module>,
     /// What could not be mounted or read, in the order met.
     pub problems: Vec<ModuleProblem>,
+    /// What each module defines, by path below the crate (`a::b`; the root is `""`).
+    pub items: HashMap<String, ModuleItems>,
 }
 
 /// One module of a crate.
@@ -70,6 +72,15 @@ pub struct Module {
     /// The `#[cfg(…)]` attributes on its declaration and on those of its ancestors, as
     /// written (outermost first). Empty when it is always compiled.
     pub cfg: Vec<String>,
+}
+
+/// What one module defines, as far as paths into it are concerned.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ModuleItems {
+    /// The names of its items, `use` bindings and child modules.
+    pub names: HashSet<String>,
+    /// A glob import or an item-level macro call: it may define anything.
+    pub open: bool,
 }
 
 /// Where and how a module is declared.
@@ -186,6 +197,7 @@ pub fn module_tree(root: &Path, crate_root: &Path) -> ModuleTree {
         root,
         modules: Vec::new(),
         problems: Vec::new(),
+        items: Vec::new(),
         stack: Vec::new(),
         deferred: Vec::new(),
     };
@@ -207,10 +219,35 @@ pub fn module_tree(root: &Path, crate_root: &Path) -> ModuleTree {
         },
         &[],
     );
+    let mut items: HashMap<String, ModuleItems> = walker
+        .modules
+        .iter()
+        .map(|m| {
+            let below: Vec<&str> = m.path.split("::").skip(1).collect();
+            (below.join("::"), ModuleItems::default())
+        })
+        .collect();
+    // A child module is a name of its parent.
+    for m in &walker.modules {
+        let below: Vec<&str> = m.path.split("::").skip(1).collect();
+        if let Some((name, parent)) = below.split_last() {
+            items
+                .entry(parent.join("::"))
+                .or_default()
+                .names
+                .insert((*name).to_owned());
+        }
+    }
+    for (key, found) in walker.items {
+        let entry = items.entry(key).or_default();
+        entry.names.extend(found.names);
+        entry.open |= found.open;
+    }
     ModuleTree {
         crate_root,
         modules: walker.modules,
         problems: walker.problems,
+        items,
     }
 }
 
@@ -292,6 +329,9 @@ impl Scope {
     }
 }
 
+/// What a child file's walk found: its modules, problems and items.
+type Subtree = (Vec<Module>, Vec<ModuleProblem>, Vec<(String, ModuleItems)>);
+
 /// A child file to mount once its parent's items are read.
 struct Child {
     /// Where its subtree goes in [`Walker::modules`].
@@ -312,6 +352,9 @@ struct Walker<'a> {
     stack: Vec<PathBuf>,
     /// Child files met in the file being read, mounted after it.
     deferred: Vec<Child>,
+    /// What each module read so far defines (a module may appear more than once: one entry
+    /// per `cfg` branch).
+    items: Vec<(String, ModuleItems)>,
 }
 
 impl Walker<'_> {
@@ -351,34 +394,47 @@ impl Walker<'_> {
 
     fn visit_file(&mut self, file: &Path, path: &str, scope: &Scope, cfg: &[String]) {
         let Some((source, parsed)) = self.read(file) else {
+            // Unread: nothing is known of what it defines, so nothing is judged missing.
+            let below: Vec<&str> = path.split("::").skip(1).collect();
+            self.items.push((
+                below.join("::"),
+                ModuleItems {
+                    names: HashSet::new(),
+                    open: true,
+                },
+            ));
             return;
         };
         self.stack.push(file.to_path_buf());
         let outer = std::mem::take(&mut self.deferred);
+        let below_crate: Vec<String> = path.split("::").skip(1).map(str::to_owned).collect();
+        collect_items(&parsed.items, &below_crate, &mut self.items);
         self.visit_items(&source, &parsed.items, path, scope, cfg);
         drop(parsed);
         let children = std::mem::replace(&mut self.deferred, outer);
         self.stack.pop();
         // The child files are read on all cores; each subtree goes right after its module,
         // so the order stays rustc's pre-order.
-        let found: Vec<(Vec<Module>, Vec<ModuleProblem>)> = children
+        let found: Vec<Subtree> = children
             .par_iter()
             .map(|child| {
                 let mut walker = Walker {
                     root: self.root,
                     modules: Vec::new(),
                     problems: Vec::new(),
+                    items: Vec::new(),
                     stack: child.stack.clone(),
                     deferred: Vec::new(),
                 };
                 walker.visit_file(&child.file, &child.path, &child.scope, &child.cfg);
-                (walker.modules, walker.problems)
+                (walker.modules, walker.problems, walker.items)
             })
             .collect();
         let mut problems = Vec::new();
-        for (child, (modules, found_problems)) in children.iter().zip(found).rev() {
+        for (child, (modules, found_problems, items)) in children.iter().zip(found).rev() {
             self.modules.splice(child.at..child.at, modules);
             problems.push(found_problems);
+            self.items.extend(items);
         }
         self.problems.extend(problems.into_iter().rev().flatten());
     }
@@ -592,6 +648,105 @@ fn path_attribute(attr: &Attribute) -> Option<String> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+pub(crate) fn collect_items(
+    items: &[syn::Item],
+    module: &[String],
+    out: &mut Vec<(String, ModuleItems)>,
+) {
+    let mut here = ModuleItems::default();
+    for item in items {
+        let name = match item {
+            syn::Item::Const(i) => Some(i.ident.to_string()),
+            syn::Item::Enum(i) => Some(i.ident.to_string()),
+            syn::Item::ExternCrate(i) => Some(
+                i.rename
+                    .as_ref()
+                    .map_or_else(|| i.ident.to_string(), |(_, r)| r.to_string()),
+            ),
+            syn::Item::Fn(i) => Some(i.sig.ident.to_string()),
+            syn::Item::Static(i) => Some(i.ident.to_string()),
+            syn::Item::Struct(i) => Some(i.ident.to_string()),
+            syn::Item::Trait(i) => Some(i.ident.to_string()),
+            syn::Item::TraitAlias(i) => Some(i.ident.to_string()),
+            syn::Item::Type(i) => Some(i.ident.to_string()),
+            syn::Item::Union(i) => Some(i.ident.to_string()),
+            syn::Item::Mod(i) => {
+                if let Some((_, inner)) = &i.content {
+                    let mut child = module.to_vec();
+                    child.push(i.ident.to_string());
+                    collect_items(inner, &child, out);
+                }
+                Some(i.ident.to_string())
+            }
+            syn::Item::Macro(m) => {
+                if let Some(ident) = &m.ident {
+                    // `#[macro_export]` puts a `macro_rules!` at the crate root.
+                    out.push((
+                        String::new(),
+                        ModuleItems {
+                            names: HashSet::from([ident.to_string()]),
+                            open: false,
+                        },
+                    ));
+                    Some(ident.to_string())
+                } else {
+                    here.open = true;
+                    None
+                }
+            }
+            syn::Item::Use(u) => {
+                use_names(&u.tree, &mut here);
+                None
+            }
+            syn::Item::ForeignMod(f) => {
+                for foreign in &f.items {
+                    match foreign {
+                        syn::ForeignItem::Fn(i) => {
+                            here.names.insert(i.sig.ident.to_string());
+                        }
+                        syn::ForeignItem::Static(i) => {
+                            here.names.insert(i.ident.to_string());
+                        }
+                        syn::ForeignItem::Type(i) => {
+                            here.names.insert(i.ident.to_string());
+                        }
+                        _ => here.open = true,
+                    }
+                }
+                None
+            }
+            syn::Item::Verbatim(_) => {
+                here.open = true;
+                None
+            }
+            _ => None,
+        };
+        if let Some(name) = name {
+            here.names.insert(name);
+        }
+    }
+    out.push((module.join("::"), here));
+}
+
+pub(crate) fn use_names(tree: &syn::UseTree, out: &mut ModuleItems) {
+    match tree {
+        syn::UseTree::Path(p) => use_names(&p.tree, out),
+        syn::UseTree::Name(n) if n.ident == "self" => out.open = true,
+        syn::UseTree::Name(n) => {
+            out.names.insert(n.ident.to_string());
+        }
+        syn::UseTree::Rename(r) => {
+            out.names.insert(r.rename.to_string());
+        }
+        syn::UseTree::Glob(_) => out.open = true,
+        syn::UseTree::Group(g) => {
+            for item in &g.items {
+                use_names(item, out);
+            }
+        }
     }
 }
 

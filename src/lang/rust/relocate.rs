@@ -580,6 +580,10 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
         let mut declare_in: ModPath = new_parent.clone();
         let mut pending = new_decl.clone();
         let style_mod_rs = uses_mod_rs(tree);
+        // A crate that lints `missing_docs` gets a doc line in each new module.
+        let wants_docs = std::fs::read_to_string(root.join(&tree.crate_root))
+            .is_ok_and(|text| text.contains("missing_docs"));
+        let mut child = to.last().cloned().unwrap_or_default();
         for parent in missing_parents.iter().rev() {
             let rel = parent.join("/");
             let path = if style_mod_rs {
@@ -587,8 +591,14 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
             } else {
                 format!("{crate_dir}/{rel}.rs")
             };
-            created.push((path, format!("{pending}\n")));
+            let doc = if wants_docs {
+                format!("//! Holds the `{child}` module.\n\n")
+            } else {
+                String::new()
+            };
+            created.push((path, format!("{doc}{pending}\n")));
             let name = parent.last().cloned().unwrap_or_default();
+            child.clone_from(&name);
             pending = format!("{parent_vis} mod {name};");
             declare_in = parent[..parent.len() - 1].to_vec();
         }
