@@ -13,6 +13,8 @@
 #                project's tree is made anew on every run, its target dir is kept
 #   CACHE_DIR    downloaded .crate files (default: ~/.cache/regraft-rust-corpus)
 #   DOC          1 (default): also run `cargo doc` before and after; 0: skip
+#   TEST_ARGS    extra arguments for `cargo test`, e.g. `--release` (regex-automata's DFA
+#                suites take many minutes in a debug build)
 #
 # The projects (versions and sha256 of the .crate files pinned below):
 #   memchr 2.8.3         src/memmem/ (mod.rs style, `pub mod memmem`) -> src/arch/memmem/
@@ -49,6 +51,7 @@ BIN=${REGRAFT:-$REPO/target/release/regraft}
 CORPUS_DIR=${CORPUS_DIR:-/tmp/regraft-rust-corpus}
 CACHE_DIR=${CACHE_DIR:-$HOME/.cache/regraft-rust-corpus}
 DOC=${DOC:-1}
+read -r -a TEST_ARGS <<<"${TEST_ARGS:-}"
 
 # name version sha256
 CRATES=(
@@ -156,14 +159,18 @@ EOF
 # target did not compile. Returns cargo's exit status.
 run_tests() {
     local dir=$1 target=$2 log=$3 counts=$4 rc=0
-    (cd "$dir" && CARGO_TARGET_DIR=$target cargo test --offline --workspace --no-fail-fast 2>&1) >"$log" || rc=$?
+    (cd "$dir" && CARGO_TARGET_DIR=$target cargo test --offline --workspace --no-fail-fast "${TEST_ARGS[@]}" 2>&1) >"$log" || rc=$?
     awk '
         /^ *Running / {
             # "Running unittests src/lib.rs (target/debug/deps/regex_syntax-0123abcd)"
             what = $0; sub(/^ *Running /, "", what)
             bin = what; sub(/.*\//, "", bin); sub(/-[0-9a-f]+\)$/, "", bin)
-            src = what; sub(/ \(.*$/, "", src); sub(/^unittests /, "", src)
-            name = bin ":" src; next
+            src = what; sub(/ \(.*$/, "", src)
+            # A package runs its library tests first; later binaries (tests/, which may share
+            # a name such as `integration` with another package) are named after it.
+            if (src ~ /^unittests src\/lib\.rs/) pkg = bin
+            sub(/^unittests /, "", src)
+            name = (bin == pkg ? bin : pkg "/" bin) ":" src; next
         }
         /^ *Doc-tests / { name = "doctests:" $2; next }
         /^test result: / {
@@ -174,7 +181,7 @@ run_tests() {
             ignored = f[3]; sub(/ ignored/, "", ignored)
             printf "%s %s %s %s\n", name, passed, failed, ignored
         }
-        /^error(\[E[0-9]+\])?: / && !/test failed/ { broken = 1 }
+        /^error(\[E[0-9]+\])?: / && !/(test|targets?) failed/ { broken = 1 }
         END { if (broken) print "BUILD-FAILED - - -" }
     ' "$log" >"$counts"
     return $rc

@@ -19,4 +19,5 @@ mod left_alone;
 mod merge;
 mod references;
 mod root;
+mod rust_crates;
 mod safety;

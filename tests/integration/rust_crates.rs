@@ -21,7 +21,12 @@ fn rust_cases() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("rust_"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("rust_")
+        })
         .collect();
     dirs.sort();
     dirs
@@ -118,12 +123,19 @@ fn rust_fixture_trees_move_the_files_their_command_names() {
         let input: BTreeSet<String> = read_tree(&case.join("input")).into_keys().collect();
         let expected: BTreeSet<String> = read_tree(&case.join("expected")).into_keys().collect();
         let moved = module_files(&input, src);
-        assert!(moved.len() >= 2, "{name}: {src} is not a directory module of input/");
+        assert!(
+            moved.len() >= 2,
+            "{name}: {src} is not a directory module of input/"
+        );
         assert!(
             module_files(&expected, src).is_empty(),
             "{name}: {src} left in expected/"
         );
-        assert_eq!(moved, module_files(&expected, dst), "{name}: files under {dst}");
+        assert_eq!(
+            moved,
+            module_files(&expected, dst),
+            "{name}: files under {dst}"
+        );
         let stayed: BTreeSet<&String> = input
             .iter()
             .filter(|p| !moved.iter().any(|m| **p == format!("{src}{m}")))
@@ -134,9 +146,14 @@ fn rust_fixture_trees_move_the_files_their_command_names() {
             .collect();
         let created: Vec<&&String> = others.difference(&stayed).collect();
         let lost: Vec<&&String> = stayed.difference(&others).collect();
-        assert!(lost.is_empty(), "{name}: files missing from expected/: {lost:?}");
         assert!(
-            created.iter().all(|p| p.ends_with(".rs")),
+            lost.is_empty(),
+            "{name}: files missing from expected/: {lost:?}"
+        );
+        assert!(
+            created
+                .iter()
+                .all(|p| Path::new(p.as_str()).extension().is_some_and(|e| e == "rs")),
             "{name}: unexpected new files {created:?}"
         );
     }
