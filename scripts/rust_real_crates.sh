@@ -239,6 +239,7 @@ for line in "${PROJECTS[@]}"; do
     head -n 5 "$logs/apply.err"
     : >"$logs/after.counts"
     doc_after=-
+    [[ $DOC == 1 ]] || doc_after=skipped
     if ((apply_rc == 0 || apply_rc == 1)); then
         (cd "$dir" && "${GIT[@]}" add -A && "${GIT[@]}" diff --cached --stat | tail -n 1)
         say "$project: cargo test AFTER the move (log: $logs/after.test.log)"
@@ -265,7 +266,8 @@ for line in "${PROJECTS[@]}"; do
             while read -r bin bp bf bi ap af ai; do
                 same=no
                 [[ $bp/$bf == "$ap/$af" ]] && same=yes
-                [[ $ap == - ]] && same=-
+                # Not run after the move: regraft refused, or the binary is gone.
+                [[ $ap == - ]] && { [[ -s $logs/after.counts ]] && same=MISSING || same=-; }
                 printf '%-58s %-16s %-16s %s\n' "$bin" "$bp/$bf/$bi" "$ap/$af/$ai" "$same"
             done
         echo "cargo doc (-D rustdoc::broken_intra_doc_links): before $doc_before, after $doc_after"
