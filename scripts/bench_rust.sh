@@ -16,7 +16,9 @@
 #
 # The move: src/market/regime (regime.rs + regime/, ~3% of the modules) ->
 # src/strategies/regime, run from the crate directory as `regraft plan|apply SRC DST`.
-# `apply` runs on a fresh copy each time (`cp -a`, not timed). Until regraft supports Rust,
+# `apply` runs on a fresh copy each time (`cp -a`, not timed). Wall times and CPU times
+# (user + system of the child) are both printed: on a shared machine the wall time of a
+# 2-core run depends on the other load, the CPU time much less. Until regraft supports Rust,
 # plan and apply refuse (exit 2): the script says so and still prints the floor.
 set -euo pipefail
 
@@ -79,16 +81,28 @@ TMP_DIRS+=("$WORK")
 
 echo "== $RUNS runs each, interleaved (floor, plan, apply on a fresh copy)"
 python3 - "$RUNS" "$TREE" "$WORK" "$FLOOR" "$BIN" "$SRC" "$DST" <<'PY'
-import shutil, statistics, subprocess, sys, time
+import resource, shutil, statistics, subprocess, sys, time
 
 runs, tree, work, floor, regraft, src, dst = sys.argv[1:]
 runs = int(runs)
 
 
-def timed(cmd, cwd):
+cpu = {"floor": [], "plan": [], "apply": []}
+
+
+def cpu_ms():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (r.ru_utime + r.ru_stime) * 1000
+
+
+def timed(cmd, cwd, key):
+    """Wall time in ms; the child's CPU time (user + system) goes to cpu[key]."""
+    c0 = cpu_ms()
     t0 = time.perf_counter()
     p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    return (time.perf_counter() - t0) * 1000, p
+    ms = (time.perf_counter() - t0) * 1000
+    cpu[key].append(cpu_ms() - c0)
+    return ms, p
 
 
 def first_line(p):
@@ -99,14 +113,14 @@ times = {"floor": [], "plan": [], "apply": []}
 refused = {}
 floor_line = ""
 for i in range(runs):
-    ms, p = timed([floor, tree], tree)
+    ms, p = timed([floor, tree], tree, "floor")
     if p.returncode != 0:
         sys.exit(f"syn_parse_floor failed: {p.stderr}")
     floor_line = p.stdout.strip()
     times["floor"].append(ms)
 
     if "plan" not in refused:
-        ms, p = timed([regraft, "plan", src, dst], tree)
+        ms, p = timed([regraft, "plan", src, dst], tree, "plan")
         if p.returncode == 2 or p.returncode > 2 or p.returncode < 0:
             refused["plan"] = f"exit {p.returncode}: {first_line(p)}"
         else:
@@ -116,7 +130,7 @@ for i in range(runs):
         copy = f"{work}/tree{i}"
         shutil.copytree(tree, copy, symlinks=True)
         subprocess.run(["sync"])
-        ms, p = timed([regraft, "apply", src, dst], copy)
+        ms, p = timed([regraft, "apply", src, dst], copy, "apply")
         if p.returncode == 2 or p.returncode > 2 or p.returncode < 0:
             refused["apply"] = f"exit {p.returncode}: {first_line(p)}"
         else:
@@ -129,11 +143,15 @@ for i in range(runs):
 
 print(f"floor:   {floor_line}")
 floor_med = statistics.median(times["floor"])
-print(f"median of {runs}: floor (syn, all cores, walk+read+parse, process included) {floor_med:9.1f} ms")
+floor_cpu = statistics.median(cpu["floor"])
+print(f"median of {runs}: floor (syn, all cores, walk+read+parse, process included) {floor_med:9.1f} ms"
+      f"   (CPU user+sys {floor_cpu:.0f} ms)")
 for k in ("plan", "apply"):
     if k in refused:
         print(f"median of {runs}: regraft {k:5}  REFUSED ({refused[k]}); no figure")
     else:
         med = statistics.median(times[k])
-        print(f"median of {runs}: regraft {k:5} {med:9.1f} ms   ratio {k}/floor = {med / floor_med:.2f}")
+        med_cpu = statistics.median(cpu[k])
+        print(f"median of {runs}: regraft {k:5} {med:9.1f} ms   ratio {k}/floor = {med / floor_med:.2f}"
+              f"   (CPU {med_cpu:.0f} ms, CPU ratio {med_cpu / floor_cpu:.2f})")
 PY
