@@ -20,6 +20,7 @@ mod merge;
 mod pattern_rules;
 mod references;
 mod root;
+mod rust_crates;
 mod rust_moves;
 mod safety;
 mod survey;
