@@ -352,3 +352,38 @@ fn a_rust_module_merges_into_an_existing_one() {
     let undo = regraft(tmp.path(), &["undo"]);
     assert_eq!(undo.code, 0, "{}", undo.stderr);
 }
+
+/// `pub(super)` on an item of the moved module opened it to the old parent, which still uses
+/// the module: after the move it would open it to the new parent only, and the crate would
+/// not compile. The plan names the item for a human (exit 1) instead of promising a clean
+/// move; a `pub(super)` nobody outside loses is not reported.
+#[test]
+fn a_pub_super_item_the_old_parent_may_use_goes_to_a_human() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"vis\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", "mod a;\nmod front;\n"),
+            ("src/front.rs", "pub(crate) fn unrelated() {}\n"),
+            ("src/a.rs", "mod b;\npub fn run() { b::helper(); }\n"),
+            ("src/a/b.rs", "pub(super) fn helper() {}\n"),
+        ],
+    );
+    let run = regraft(tmp.path(), &["plan", "src/a/b", "src/front/b"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "src/a/b.rs:1:1: `pub(super)` opens this item to `crate::a` today and to `crate::front` \
+             after the move, and `crate::a` uses the moved module: if it uses this item, widen it"
+        ),
+        "{}",
+        run.stdout
+    );
+    std::fs::write(tmp.path().join("src/a.rs"), "mod b;\npub fn run() {}\n").unwrap();
+    let quiet = regraft(tmp.path(), &["plan", "src/a/b", "src/front/b"]);
+    assert_eq!(quiet.code, 0, "{}{}", quiet.stdout, quiet.stderr);
+}

@@ -160,6 +160,7 @@ pub(crate) struct FileRewriter<'a> {
     problems: Vec<Problem>,
     /// The doc comments met since the last flush, consecutive in the file.
     doc_run: Vec<Range<usize>>,
+    restricted: Vec<Restricted>,
     /// The modules today that paths of this file reach inside the moved module, from outside
     /// it; for the visibility check.
     pub(crate) reached_from: Vec<ModPath>,
@@ -172,6 +173,23 @@ pub(crate) struct FileResult {
     pub(crate) problems: Vec<Problem>,
     /// Modules (today) outside the moved one whose paths reach into it.
     pub(crate) reached_from: Vec<ModPath>,
+    /// Restricted visibilities in the moved module whose reach the move changes.
+    pub(crate) restricted: Vec<Restricted>,
+}
+
+/// A `pub(super)` or `pub(in path)` of an item in the moved module that names a module
+/// outside it: after the move it names another one (or none), so users of the item in the
+/// old one may no longer see it.
+#[derive(Debug, Clone)]
+pub(crate) struct Restricted {
+    /// Where the visibility is written.
+    pub(crate) offset: usize,
+    /// The visibility as written.
+    pub(crate) text: String,
+    /// The module it opens the item to today.
+    pub(crate) before: ModPath,
+    /// The module it opens the item to after the move, when it still means one.
+    pub(crate) after: Option<ModPath>,
 }
 
 /// Rewrites the paths of one parsed file.
@@ -194,6 +212,7 @@ pub(crate) fn rewrite_file(
         changes: Vec::new(),
         problems: Vec::new(),
         doc_run: Vec::new(),
+        restricted: Vec::new(),
         reached_from: Vec::new(),
     };
     rewriter.collect_aliases(&file.items);
@@ -206,6 +225,7 @@ pub(crate) fn rewrite_file(
         changes,
         problems: rewriter.problems,
         reached_from: rewriter.reached_from,
+        restricted: rewriter.restricted,
     }
 }
 
@@ -380,6 +400,54 @@ impl FileRewriter<'_> {
             return;
         }
         self.path(&segs, path.leading_colon.is_some(), reach, kind);
+    }
+
+    /// Records a `pub(super)`/`pub(in …)` in the moved module that opens an item to a
+    /// module outside it (`pub(self)` and `pub(crate)` mean the same after the move).
+    fn restricted_visibility(&mut self, vis: &syn::VisRestricted) {
+        let relocation = &self.tree.relocation;
+        if !self.own() || !self.scope.starts_with(&relocation.from) {
+            return;
+        }
+        let segs: Vec<Seg> = vis
+            .path
+            .segments
+            .iter()
+            .map(|s| Seg {
+                name: s.ident.to_string(),
+                range: self.source.span(s.ident.span()),
+            })
+            .collect();
+        if matches!(
+            segs.first().map(|s| s.name.as_str()),
+            Some("crate" | "self") | None
+        ) && segs.len() == 1
+        {
+            return;
+        }
+        let Some(before) = self.resolve(&segs, false, World::Before, &self.scope, Reach::Code)
+        else {
+            return;
+        };
+        if before.consumed != segs.len() || before.module.starts_with(&relocation.from) {
+            return;
+        }
+        let scope_after = self.scope_after();
+        let after = self
+            .resolve(&segs, false, World::After, &scope_after, Reach::Code)
+            .filter(|a| a.consumed == segs.len() && scope_after.starts_with(&a.module))
+            .map(|a| a.module);
+        if after.as_ref() == Some(&before.module) {
+            return;
+        }
+        let start = self.source.span(vis.pub_token.span).start;
+        let end = self.source.span(vis.paren_token.span.close()).end;
+        self.restricted.push(Restricted {
+            offset: start,
+            text: self.source.slice(&(start..end)).to_owned(),
+            before: before.module,
+            after,
+        });
     }
 
     // ---- `use` items -------------------------------------------------------------------
@@ -867,6 +935,11 @@ impl<'ast> Visit<'ast> for FileRewriter<'_> {
         for segment in &path.segments {
             self.visit_path_arguments(&segment.arguments);
         }
+    }
+
+    fn visit_vis_restricted(&mut self, vis: &'ast syn::VisRestricted) {
+        self.restricted_visibility(vis);
+        self.visit_path(&vis.path);
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {

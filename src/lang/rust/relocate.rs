@@ -24,6 +24,10 @@ use crate::edit::Edit;
 use crate::error::{Error, Result};
 use crate::lang::{Change, Problem, RefKind};
 
+/// One file as the path rewriter read it: its part in the move, the modules outside the
+/// moved one that reach into it, and its restricted visibilities the move changes.
+type FileRead = (RustFile, Vec<ModPath>, Vec<super::paths::Restricted>);
+
 /// Everything a Rust module move does.
 #[derive(Debug, Default)]
 pub struct RustMove {
@@ -364,7 +368,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
 
     let needle = from.last().cloned().unwrap_or_default();
     let needle = needle.strip_prefix("r#").unwrap_or(&needle).to_owned();
-    let results: Vec<Result<(RustFile, Vec<ModPath>)>> = jobs
+    let results: Vec<Result<FileRead>> = jobs
         .par_iter()
         .map(|(file, vantage)| {
             let bytes = std::fs::read(root.join(file)).map_err(|e| Error::io(file, e))?;
@@ -379,6 +383,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
                         }],
                         ..RustFile::default()
                     },
+                    Vec::new(),
                     Vec::new(),
                 ));
             };
@@ -417,6 +422,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
                         problems: result.problems,
                     },
                     result.reached_from,
+                    result.restricted,
                 )),
                 Err(offset) => Ok((
                     RustFile {
@@ -430,16 +436,52 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
                         }],
                     },
                     Vec::new(),
+                    Vec::new(),
                 )),
             }
         })
         .collect();
     let mut files = Vec::new();
     let mut reached_from = Vec::new();
+    let mut restricted = Vec::new();
     for result in results {
-        let (file, reached) = result?;
+        let (file, reached, found) = result?;
         reached_from.extend(reached);
+        restricted.extend(found.into_iter().map(|r| (file.path.clone(), r)));
         files.push(file);
+    }
+    // A `pub(super)` / `pub(in …)` item of the moved module that a module losing sight of it
+    // may use: the compiler would refuse the crate, so a human decides how wide it must be.
+    for (path, r) in restricted {
+        let loses_sight = |m: &ModPath| {
+            m.starts_with(&r.before) && r.after.as_ref().is_none_or(|a| !m.starts_with(a))
+        };
+        let Some(user) = reached_from.iter().find(|m| loses_sight(m)) else {
+            continue;
+        };
+        let shown = |m: &[String]| {
+            if m.is_empty() {
+                "crate".to_owned()
+            } else {
+                format!("crate::{}", m.join("::"))
+            }
+        };
+        let after = r
+            .after
+            .as_deref()
+            .map_or_else(|| "no module".to_owned(), |a| format!("`{}`", shown(a)));
+        if let Some(f) = files.iter_mut().find(|f| f.path == path) {
+            f.problems.push(Problem {
+                offset: r.offset,
+                message: format!(
+                    "`{}` opens this item to `{}` today and to {after} after the move, and `{}` uses \
+                     the moved module: if it uses this item, widen it (e.g. `pub(crate)`)",
+                    r.text,
+                    shown(&r.before),
+                    shown(user)
+                ),
+            });
+        }
     }
 
     // `#[path]` attributes whose file, or whose declaring file, moves: rustc reads the path
