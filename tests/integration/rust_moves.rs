@@ -387,3 +387,35 @@ fn a_pub_super_item_the_old_parent_may_use_goes_to_a_human() {
     let quiet = regraft(tmp.path(), &["plan", "src/a/b", "src/front/b"]);
     assert_eq!(quiet.code, 0, "{}{}", quiet.stdout, quiet.stderr);
 }
+
+/// A bare path through a glob import (`use crate::a::*;` then `b::helper()`) reaches the
+/// moved module as a child of the globbed one: written from `crate::` after the move, since
+/// the glob no longer brings it.
+#[test]
+fn a_path_through_a_glob_import_is_rewritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"globs\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", "mod a;\nmod front;\nmod run;\n"),
+            ("src/front.rs", "pub(crate) fn unrelated() {}\n"),
+            ("src/a.rs", "pub(crate) mod b;\npub fn keep() {}\n"),
+            ("src/a/b.rs", "pub fn helper() {}\n"),
+            (
+                "src/run.rs",
+                "use crate::a::*;\npub fn go() {\n    keep();\n    b::helper();\n}\n",
+            ),
+        ],
+    );
+    let run = regraft(tmp.path(), &["apply", "src/a/b", "src/front/b"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let tree = read_tree(tmp.path());
+    assert_eq!(
+        String::from_utf8(tree["src/run.rs"].clone()).unwrap(),
+        "use crate::a::*;\npub fn go() {\n    keep();\n    crate::front::b::helper();\n}\n"
+    );
+}

@@ -154,6 +154,8 @@ pub(crate) struct FileRewriter<'a> {
     source: &'a Source,
     /// `use` names of the file, by name (file-wide: inline modules rarely shadow them).
     aliases: HashMap<String, Alias>,
+    /// The modules of the moved crate whose names `use …::*` items of the file import.
+    globs: Vec<Alias>,
     /// The module being read (today), innermost last.
     scope: ModPath,
     changes: Vec<Change>,
@@ -208,6 +210,7 @@ pub(crate) fn rewrite_file(
         vantage,
         source,
         aliases: HashMap::new(),
+        globs: Vec::new(),
         scope,
         changes: Vec::new(),
         problems: Vec::new(),
@@ -299,13 +302,28 @@ impl FileRewriter<'_> {
             {
                 (Root::Crate, scope.to_vec(), 0)
             }
-            name if relative_ok => {
-                let alias = self.aliases.get(name)?;
+            name if relative_ok && self.aliases.contains_key(name) => {
+                let alias = &self.aliases[name];
                 let target = match world {
                     World::Before => alias.target.clone(),
                     World::After => self.tree.relocation.map_or_same(&alias.target),
                 };
                 (alias.root.clone(), target, 1)
+            }
+            // A child module of a module the file imports with `*`.
+            name if relative_ok => {
+                let glob = self.globs.iter().find_map(|glob| {
+                    let target = match world {
+                        World::Before => glob.target.clone(),
+                        World::After => self.tree.relocation.map_or_same(&glob.target),
+                    };
+                    let mut child = target.clone();
+                    child.push(name.to_owned());
+                    modules
+                        .contains(&child)
+                        .then(|| (glob.root.clone(), target))
+                })?;
+                (glob.0, glob.1, 0)
             }
             _ => return None,
         };
@@ -467,7 +485,18 @@ impl FileRewriter<'_> {
                         LeafKind::SelfImport => {
                             (&leaf.segs[..], leaf.segs.last().map(|s| s.name.clone()))
                         }
-                        LeafKind::Glob => continue,
+                        LeafKind::Glob => {
+                            let leading = u.leading_colon.is_some();
+                            if let Some(r) = self.resolve_without_aliases(&leaf.segs, leading)
+                                && r.consumed == leaf.segs.len()
+                            {
+                                self.globs.push(Alias {
+                                    root: r.root,
+                                    target: r.module,
+                                });
+                            }
+                            continue;
+                        }
                     };
                     let (Some(binding), false) = (binding, segs.is_empty()) else {
                         continue;
