@@ -324,14 +324,21 @@ impl CargoTree {
     }
 
     /// The packages of the tree that depend on `package` through a path dependency (or a
-    /// `workspace = true` one that resolves to a path), with the name each one writes.
+    /// `workspace = true` one that resolves to a path), or by its name from the same
+    /// workspace (a registry dependency that the workspace's `[patch]` points at the member),
+    /// with the name each one writes.
     pub fn dependents<'a>(&'a self, package: &Package) -> Vec<Dependent<'a>> {
         self.packages
             .iter()
+            .filter(|p| p.dir != package.dir)
             .flat_map(|p| {
+                let same_workspace = p.workspace.is_some() && p.workspace == package.workspace;
                 p.dependencies
                     .iter()
-                    .filter(|d| d.path.as_deref() == Some(package.dir.as_path()))
+                    .filter(move |d| match d.path.as_deref() {
+                        Some(path) => path == package.dir.as_path(),
+                        None => same_workspace && d.package == package.name,
+                    })
                     .map(move |d| Dependent {
                         package: p,
                         dependency: d,
