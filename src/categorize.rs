@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::git::Git;
+use crate::git::{Git, Lineages, Version};
 use crate::lang::language_of;
 use crate::lang::python::definitions::LostDefinition;
 use crate::merge::{Labels, has_conflict_markers, three_way, two_way};
@@ -137,11 +137,21 @@ pub fn categorize(
         .filter(|p| destinations.iter().any(|d| is_within(p, d)))
         .collect();
     let targets: HashSet<&str> = moved_to.values().map(String::as_str).collect();
+    let pairs: Vec<(&str, &str)> = files
+        .iter()
+        .filter_map(|f| {
+            let to = moved_to.get(f.path.as_str())?;
+            in_dst
+                .contains(to.as_str())
+                .then_some((f.path.as_str(), to.as_str()))
+        })
+        .collect();
+    let mut bases = Bases::look_up(cx, &pairs, changes)?;
     for file in files {
         let path = file.path.as_str();
         if let Some(to) = moved_to.get(path) {
             let category = if in_dst.contains(to.as_str()) {
-                both_sides(cx, path, to, changes, &mut out)?
+                both_sides(cx, &mut bases, path, to, changes, &mut out)?
             } else {
                 FileCategory::Move
             };
@@ -171,6 +181,7 @@ fn final_bytes(root: &Path, path: &str, changes: &[FileChange]) -> Result<Vec<u8
 
 fn both_sides(
     cx: &MergeContext<'_>,
+    bases: &mut Bases,
     src: &str,
     dst: &str,
     changes: &mut Vec<FileChange>,
@@ -204,9 +215,12 @@ fn both_sides(
         return Ok(FileCategory::Conflict);
     };
 
-    let union = language_of(dst).and_then(|lang| lang.union_merge(dst, dst_text, src_text));
+    let union = match bases.unions.remove(dst) {
+        Some(text) => Some(text),
+        None => union_merge(dst, dst_text, src_text),
+    };
     let search = match cx.git {
-        Some(git) if union.is_none() => find_base(git, src, dst)?,
+        Some(_) if union.is_none() => bases.search(src, dst),
         Some(_) => BaseSearch::not_needed(),
         None => BaseSearch::none("no git history (two-way merge)"),
     };
@@ -318,29 +332,121 @@ impl BaseSearch {
     }
 }
 
+fn union_merge(dst: &str, dst_text: &str, src_text: &str) -> Option<String> {
+    language_of(dst).and_then(|lang| lang.union_merge(dst, dst_text, src_text))
+}
+
+/// The merge bases of every pair of a run, looked up together: one pass over git history
+/// for all lineages ([`Git::lineages`]), one `cat-file` for all base texts, and git's copy
+/// detection only for the pairs left without a base (to say why).
+#[derive(Default)]
+struct Bases {
+    /// By source path: what the search found.
+    found: HashMap<String, BaseSearch>,
+    /// By destination path: the union merges worked out while sorting out which pairs need
+    /// a base.
+    unions: HashMap<String, String>,
+}
+
+impl Bases {
+    fn look_up(
+        cx: &MergeContext<'_>,
+        pairs: &[(&str, &str)],
+        changes: &[FileChange],
+    ) -> Result<Self> {
+        let mut bases = Self::default();
+        let Some(git) = cx.git else {
+            return Ok(bases);
+        };
+        // Only a pair whose copies differ as text, and that no union merges, needs a base.
+        let mut wanted = Vec::new();
+        for &(src, dst) in pairs {
+            let src_bytes = final_bytes(cx.root, src, changes)?;
+            let dst_bytes = final_bytes(cx.root, dst, changes)?;
+            if src_bytes == dst_bytes {
+                continue;
+            }
+            let (Ok(src_text), Ok(dst_text)) = (
+                std::str::from_utf8(&src_bytes),
+                std::str::from_utf8(&dst_bytes),
+            ) else {
+                continue;
+            };
+            match union_merge(dst, dst_text, src_text) {
+                Some(text) => {
+                    bases.unions.insert(dst.to_owned(), text);
+                }
+                None => wanted.push((src, dst)),
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(bases);
+        }
+        let paths: Vec<&str> = wanted.iter().flat_map(|&(s, d)| [s, d]).collect();
+        let mut lineages = git.lineages(&paths)?;
+        let unexplained: Vec<&str> = wanted
+            .iter()
+            .filter(|&&(s, d)| newest_common(&lineages, s, d).is_none())
+            .flat_map(|&(s, d)| [s, d])
+            .collect();
+        git.explain_copies(&mut lineages, &unexplained)?;
+        let blobs: Vec<&str> = wanted
+            .iter()
+            .filter_map(|&(s, d)| newest_common(&lineages, s, d).map(|(v, _)| v.blob.as_str()))
+            .collect();
+        let texts = git.blob_texts(&blobs)?;
+        for &(src, dst) in &wanted {
+            let search = found_base(&lineages, &texts, src, dst);
+            bases.found.insert(src.to_owned(), search);
+        }
+        Ok(bases)
+    }
+
+    fn search(&mut self, src: &str, dst: &str) -> BaseSearch {
+        self.found.remove(src).unwrap_or_else(|| {
+            // Not looked up: the pair's texts were not what look_up read (cannot happen).
+            BaseSearch::none(&format!("no base looked up for {dst} (two-way merge)"))
+        })
+    }
+}
+
 /// The newest version that both files had at some point in git history: a blob found in the
-/// lineage of each path (renames and exact copies followed; see [`Git::history`]). Only such
-/// a blob proves that both copies descend from it; the nearest version by similarity would
-/// not, and taking one side's own past as the base makes the merge drop the other side's
-/// additions.
-fn find_base(git: &Git, src: &str, dst: &str) -> Result<BaseSearch> {
-    let src_history = git.history(src)?;
-    let dst_history = git.history(dst)?;
-    let newest = src_history
+/// lineage of each path (renames and exact copies followed; see [`Git::lineages`]), as the
+/// source's and the destination's version. Only such a blob proves that both copies descend
+/// from it; the nearest version by similarity would not, and taking one side's own past as
+/// the base makes the merge drop the other side's additions.
+fn newest_common<'a>(
+    lineages: &'a Lineages,
+    src: &str,
+    dst: &str,
+) -> Option<(&'a Version, &'a Version)> {
+    let dst_history = lineages.versions(dst);
+    lineages
+        .versions(src)
         .iter()
         .filter_map(|s| {
             let d = dst_history.iter().find(|d| d.blob == s.blob)?;
             Some((s, d))
         })
-        .max_by_key(|(s, d)| s.time.max(d.time));
-    let Some((version, dst_version)) = newest else {
+        .max_by_key(|(s, d)| s.time.max(d.time))
+}
+
+/// The base of one pair, with its text, or in words why there is none.
+fn found_base(
+    lineages: &Lineages,
+    texts: &HashMap<String, String>,
+    src: &str,
+    dst: &str,
+) -> BaseSearch {
+    let Some((version, dst_version)) = newest_common(lineages, src, dst) else {
+        let (src_history, dst_history) = (lineages.versions(src), lineages.versions(dst));
         let copy = dst_history
             .iter()
-            .chain(&src_history)
+            .chain(src_history)
             .find_map(|v| v.copied_from.as_ref().map(|from| (v, from)));
-        return Ok(BaseSearch::none(&match copy {
+        return BaseSearch::none(&match copy {
             Some((v, from)) => format!(
-                "no version both histories hold: {} began in {} as an edited copy of {from},                  which proves no common base (two-way merge)",
+                "no version both histories hold: {} began in {} as an edited copy of {from}, which proves no common base (two-way merge)",
                 v.path,
                 short(&v.commit)
             ),
@@ -348,19 +454,17 @@ fn find_base(git: &Git, src: &str, dst: &str) -> Result<BaseSearch> {
                 "no git history for one side (two-way merge)".to_owned()
             }
             None => "no version both histories hold (two-way merge)".to_owned(),
-        }));
+        });
     };
-    let Ok(text) = git.blob_text(&version.blob) else {
-        return Ok(BaseSearch::none(
-            "the common version is not UTF-8 text (two-way merge)",
-        ));
+    let Some(text) = texts.get(&version.blob) else {
+        return BaseSearch::none("the common version is not UTF-8 text (two-way merge)");
     };
     let found = format!(
         "the same blob is in DST's history: {} at {}",
         dst_version.path,
         short(&dst_version.commit)
     );
-    Ok(BaseSearch {
+    BaseSearch {
         base: Some((
             MergeBase {
                 commit: version.commit.clone(),
@@ -369,10 +473,10 @@ fn find_base(git: &Git, src: &str, dst: &str) -> Result<BaseSearch> {
                 dst_commit: dst_version.commit.clone(),
                 dst_path: dst_version.path.clone(),
             },
-            text,
+            text.clone(),
         )),
         found,
-    })
+    }
 }
 
 /// Files under the destinations that still hold conflict markers from an earlier run, and
