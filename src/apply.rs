@@ -358,10 +358,7 @@ impl Steps<'_> {
         // order.
         for group in self.ops.chunk_by(|a, b| is_file_op(a) == is_file_op(b)) {
             let done: Vec<Applied> = if is_file_op(&group[0]) {
-                group
-                    .par_iter()
-                    .map(|op| execute(root, op))
-                    .collect::<Result<_>>()?
+                execute_file_ops(root, group)?
             } else {
                 group
                     .iter()
@@ -551,6 +548,89 @@ fn execute(root: &Path, op: &Operation) -> Result<Applied> {
                 applied.dirs_removed += 1;
             }
         }
+    }
+    Ok(applied)
+}
+
+/// Carries out moves, rewrites and deletions (each touches its own files) on all cores, in
+/// three phases: every new text into a temporary file next to its target; one flush of all
+/// of them ([`journal::flush`]); then each temporary file renamed over its target, and the
+/// plain moves and deletions.
+///
+/// Why one flush is as safe as a flush per file: what makes a run undoable is that the
+/// journal, with a copy of every byte to be replaced, is on disk before the first change
+/// (unchanged here), and that no target is ever replaced by bytes that might not be on disk
+/// yet, so that after a crash or a power cut each target holds either its original bytes or
+/// its complete new ones, both of which `undo` recognises by their fingerprints. Both still
+/// hold: every rename comes after the flush of every temporary file. What a cut-off run
+/// leaves in the first two phases is temporary files only, which rollback and `undo` remove
+/// (as they did for a write cut off before its rename). Plain moves and deletions write no
+/// bytes and needed no flush before either. The step boundaries (failpoints, interrupt
+/// checks) are the same as before, in a different order, plus one after the flush.
+fn execute_file_ops(root: &Path, ops: &[Operation]) -> Result<Vec<Applied>> {
+    let temps: Vec<Option<std::path::PathBuf>> = ops
+        .par_iter()
+        .map(|op| stage(root, op))
+        .collect::<Result<_>>()?;
+    let temps: Vec<std::path::PathBuf> = temps.into_iter().flatten().collect();
+    if !temps.is_empty() {
+        interrupt::check()?;
+        journal::flush(&temps)?;
+        failpoint::step();
+    }
+    ops.par_iter().map(|op| put_in_place(root, op)).collect()
+}
+
+/// The first phase of [`execute_file_ops`] for one operation: its new text, if any, into
+/// the temporary file next to where it goes. A step boundary.
+fn stage(root: &Path, op: &Operation) -> Result<Option<std::path::PathBuf>> {
+    let (target, contents, mode) = match op {
+        Operation::Move {
+            from,
+            to,
+            contents: Some(contents),
+        } => (root.join(to), contents, file_mode(&root.join(from))),
+        Operation::Write { path, contents } => {
+            let path = root.join(path);
+            let mode = file_mode(&path);
+            (path, contents, mode)
+        }
+        _ => return Ok(None),
+    };
+    interrupt::check()?;
+    failpoint::io(&target)?;
+    let temp = journal::write_temp(&target, contents.as_bytes(), mode)?;
+    failpoint::step();
+    Ok(Some(temp))
+}
+
+/// The last phase of [`execute_file_ops`] for one operation: the flushed temporary file over
+/// its target (and the source of a rewritten move removed), or the plain move or deletion.
+/// A step boundary.
+fn put_in_place(root: &Path, op: &Operation) -> Result<Applied> {
+    interrupt::check()?;
+    failpoint::io(&root.join(first_path(op)))?;
+    let mut applied = Applied::default();
+    match op {
+        Operation::Move {
+            from,
+            to,
+            contents: Some(_),
+        } => {
+            let (from, to) = (root.join(from), root.join(to));
+            journal::replace_with_temp(&to)?;
+            failpoint::step();
+            fs::remove_file(&from).map_err(|e| Error::io(&from, e))?;
+            failpoint::step();
+            applied.rewritten += 1;
+            applied.moved += 1;
+        }
+        Operation::Write { path, .. } => {
+            journal::replace_with_temp(&root.join(path))?;
+            failpoint::step();
+            applied.rewritten += 1;
+        }
+        _ => return execute(root, op),
     }
     Ok(applied)
 }

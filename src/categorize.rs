@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::git::Git;
+use crate::git::{Git, Lineages, Version};
 use crate::lang::language_of;
 use crate::lang::python::definitions::LostDefinition;
 use crate::merge::{Labels, has_conflict_markers, three_way, two_way};
@@ -118,7 +118,7 @@ pub struct MergeContext<'a> {
     /// How unresolved conflicts are handed over.
     pub style: ConflictStyle,
     /// Rewrites a text as if it were the source file at the given path (for merge bases).
-    pub rewrite_source: &'a dyn Fn(&str, &str) -> String,
+    pub rewrite_source: &'a (dyn Fn(&str, &str) -> String + Sync),
 }
 
 /// Categorises the files of every move; `changes` (the scan's rewrites) is updated so that a
@@ -137,13 +137,22 @@ pub fn categorize(
         .filter(|p| destinations.iter().any(|d| is_within(p, d)))
         .collect();
     let targets: HashSet<&str> = moved_to.values().map(String::as_str).collect();
+    let pairs: Vec<(&str, &str)> = files
+        .iter()
+        .filter_map(|f| {
+            let to = moved_to.get(f.path.as_str())?;
+            in_dst
+                .contains(to.as_str())
+                .then_some((f.path.as_str(), to.as_str()))
+        })
+        .collect();
+    let mut merged = merge_pairs(cx, &pairs, changes)?;
     for file in files {
         let path = file.path.as_str();
         if let Some(to) = moved_to.get(path) {
-            let category = if in_dst.contains(to.as_str()) {
-                both_sides(cx, path, to, changes, &mut out)?
-            } else {
-                FileCategory::Move
+            let category = match merged.remove(path) {
+                Some(pair) => record(cx.root, pair, changes, &mut out)?,
+                None => FileCategory::Move,
             };
             out.files.push(PlannedFile {
                 path: path.to_owned(),
@@ -158,41 +167,178 @@ pub fn categorize(
             });
         }
     }
+    // The source copies go away: their content is equal to DST's, or merged into it.
+    let dropped: HashSet<&str> = out.deletions.iter().map(String::as_str).collect();
+    changes.retain(|c| !dropped.contains(c.path.as_str()));
     Ok(out)
 }
 
-/// The text a file will have after the run's rewrites (its bytes when it is not text).
-fn final_bytes(root: &Path, path: &str, changes: &[FileChange]) -> Result<Vec<u8>> {
-    match changes.iter().find(|c| c.path == path) {
-        Some(change) => Ok(change.updated.clone().into_bytes()),
-        None => std::fs::read(root.join(path)).map_err(|e| Error::io(path, e)),
-    }
+/// A file in both SRC and DST, as merging left it.
+struct PairMerge {
+    src: String,
+    dst: String,
+    /// The report, `None` when both copies are the same.
+    report: Option<MergeReport>,
+    /// DST's new text (none for identical files and sidecar style).
+    text: Option<String>,
+    sidecars: Vec<(String, Vec<u8>)>,
 }
 
-fn both_sides(
-    cx: &MergeContext<'_>,
-    src: &str,
-    dst: &str,
+/// Notes one pair in `out` and `changes`; returns its category.
+fn record(
+    root: &Path,
+    pair: PairMerge,
     changes: &mut Vec<FileChange>,
     out: &mut Categorized,
 ) -> Result<FileCategory> {
-    let root = cx.root;
-    let src_bytes = final_bytes(root, src, changes)?;
-    let dst_bytes = final_bytes(root, dst, changes)?;
-    // The source copy goes away either way: its content is equal to DST, or merged into it.
-    changes.retain(|c| c.path != src);
-    out.deletions.push(src.to_owned());
-    if src_bytes == dst_bytes {
+    out.deletions.push(pair.src);
+    let Some(report) = pair.report else {
         return Ok(FileCategory::Identical);
+    };
+    out.sidecars.extend(pair.sidecars);
+    if let Some(text) = pair.text {
+        let dst = pair.dst;
+        match changes.iter_mut().find(|c| c.path == dst) {
+            Some(change) => change.updated = text,
+            None => changes.push(FileChange {
+                original: std::fs::read_to_string(root.join(&dst))
+                    .map_err(|e| Error::io(&dst, e))?,
+                path: dst.clone(),
+                new_path: dst,
+                updated: text,
+            }),
+        }
+    }
+    out.merges.push(report);
+    Ok(FileCategory::Conflict)
+}
+
+/// Both copies of a pair as the run leaves them.
+struct PairInput<'p> {
+    src: &'p str,
+    dst: &'p str,
+    src_bytes: Vec<u8>,
+    dst_bytes: Vec<u8>,
+    /// The union of both `__init__.py`-like files, when the language makes one.
+    union: Option<String>,
+}
+
+impl PairInput<'_> {
+    fn texts(&self) -> Option<(&str, &str)> {
+        Some((
+            std::str::from_utf8(&self.src_bytes).ok()?,
+            std::str::from_utf8(&self.dst_bytes).ok()?,
+        ))
     }
 
-    let (Ok(src_text), Ok(dst_text)) = (
-        std::str::from_utf8(&src_bytes),
-        std::str::from_utf8(&dst_bytes),
-    ) else {
+    /// True when a three-way merge would want a base: the copies differ as text and no
+    /// union merges them.
+    fn wants_base(&self) -> bool {
+        self.src_bytes != self.dst_bytes && self.union.is_none() && self.texts().is_some()
+    }
+}
+
+/// Merges every pair (in parallel), looking their bases up together (see [`Bases`]).
+fn merge_pairs(
+    cx: &MergeContext<'_>,
+    pairs: &[(&str, &str)],
+    changes: &[FileChange],
+) -> Result<HashMap<String, PairMerge>> {
+    use rayon::prelude::*;
+    let mut by_path: HashMap<&str, &FileChange> = HashMap::new();
+    for change in changes {
+        by_path.entry(change.path.as_str()).or_insert(change);
+    }
+    let final_bytes = |path: &str| -> Result<Vec<u8>> {
+        match by_path.get(path) {
+            Some(change) => Ok(change.updated.clone().into_bytes()),
+            None => std::fs::read(cx.root.join(path)).map_err(|e| Error::io(path, e)),
+        }
+    };
+    let inputs: Vec<PairInput> = pairs
+        .par_iter()
+        .map(|&(src, dst)| {
+            let src_bytes = final_bytes(src)?;
+            let dst_bytes = final_bytes(dst)?;
+            let mut input = PairInput {
+                src,
+                dst,
+                src_bytes,
+                dst_bytes,
+                union: None,
+            };
+            if input.src_bytes != input.dst_bytes
+                && let Some((src_text, dst_text)) = input.texts()
+            {
+                input.union =
+                    language_of(dst).and_then(|lang| lang.union_merge(dst, dst_text, src_text));
+            }
+            Ok(input)
+        })
+        .collect::<Result<_>>()?;
+    let wanted: Vec<(&str, &str)> = inputs
+        .iter()
+        .filter(|i| i.wants_base())
+        .map(|i| (i.src, i.dst))
+        .collect();
+    let mut bases = Bases::look_up(cx.git, &wanted)?;
+    let merge_all = |bases: &mut Bases| -> Vec<PairMerge> {
+        let searches: Vec<Option<BaseSearch>> =
+            inputs.iter().map(|i| bases.found.remove(i.src)).collect();
+        inputs
+            .par_iter()
+            .zip(searches)
+            .map(|(input, search)| merge_one(cx, input, search))
+            .collect()
+    };
+    // Saying why a pair has no base costs git a similarity search over the whole parent
+    // tree: it runs while the merges do, and its words are put in afterwards.
+    let (mut merged, why) = match (cx.git, bases.lineages.take()) {
+        (Some(git), Some(lineages)) if !bases.without.is_empty() => {
+            let without = std::mem::take(&mut bases.without);
+            std::thread::scope(|scope| {
+                let why = scope.spawn(|| no_base_reasons(git, lineages, &without));
+                let merged = merge_all(&mut bases);
+                let why = why.join().expect("the copy search does not panic");
+                (merged, why)
+            })
+        }
+        _ => (merge_all(&mut bases), Ok(HashMap::new())),
+    };
+    let mut why = why?;
+    for pair in &mut merged {
+        if let Some(report) = pair.report.as_mut()
+            && let Some(found) = why.remove(&pair.src)
+        {
+            report.base_found = found;
+        }
+    }
+    Ok(merged.into_iter().map(|m| (m.src.clone(), m)).collect())
+}
+
+/// Merges one pair against `search` (its base, when one was looked up).
+fn merge_one(cx: &MergeContext<'_>, input: &PairInput, search: Option<BaseSearch>) -> PairMerge {
+    let (src, dst) = (input.src, input.dst);
+    let mut pair = PairMerge {
+        src: src.to_owned(),
+        dst: dst.to_owned(),
+        report: None,
+        text: None,
+        sidecars: Vec::new(),
+    };
+    if input.src_bytes == input.dst_bytes {
+        return pair;
+    }
+    let Some((src_text, dst_text)) = input.texts() else {
         // Not text: no line merge is possible; hand both over as they are.
-        sidecar(out, dst, None, &src_bytes, &dst_bytes);
-        out.merges.push(MergeReport {
+        sidecar(
+            &mut pair.sidecars,
+            dst,
+            None,
+            &input.src_bytes,
+            &input.dst_bytes,
+        );
+        pair.report = Some(MergeReport {
             path: dst.to_owned(),
             source: src.to_owned(),
             base: None,
@@ -201,14 +347,14 @@ fn both_sides(
             outcome: MergeOutcome::Sidecar,
             conflicts: 1,
         });
-        return Ok(FileCategory::Conflict);
+        return pair;
     };
-
-    let union = language_of(dst).and_then(|lang| lang.union_merge(dst, dst_text, src_text));
-    let search = match cx.git {
-        Some(git) if union.is_none() => find_base(git, src, dst)?,
-        Some(_) => BaseSearch::not_needed(),
-        None => BaseSearch::none("no git history (two-way merge)"),
+    let union = input.union.clone();
+    let search = match (cx.git, &union, search) {
+        (Some(_), None, Some(search)) => search,
+        (Some(_), None, None) => BaseSearch::none("no version both histories hold (two-way merge)"),
+        (Some(_), Some(_), _) => BaseSearch::not_needed(),
+        (None, _, _) => BaseSearch::none("no git history (two-way merge)"),
     };
     let BaseSearch { base, found } = search;
     let base_text = base
@@ -254,24 +400,16 @@ fn both_sides(
         };
     if outcome == MergeOutcome::Sidecar {
         sidecar(
-            out,
+            &mut pair.sidecars,
             dst,
             base_text.as_deref().map(str::as_bytes),
             src_text.as_bytes(),
             dst_text.as_bytes(),
         );
     } else {
-        match changes.iter_mut().find(|c| c.path == dst) {
-            Some(change) => change.updated.clone_from(&merged.text),
-            None => changes.push(FileChange {
-                path: dst.to_owned(),
-                new_path: dst.to_owned(),
-                original: std::fs::read_to_string(root.join(dst)).map_err(|e| Error::io(dst, e))?,
-                updated: merged.text.clone(),
-            }),
-        }
+        pair.text = Some(merged.text);
     }
-    out.merges.push(MergeReport {
+    pair.report = Some(MergeReport {
         path: dst.to_owned(),
         source: src.to_owned(),
         base: base.map(|(b, _)| b),
@@ -280,18 +418,23 @@ fn both_sides(
         outcome,
         conflicts: merged.conflicts,
     });
-    Ok(FileCategory::Conflict)
+    pair
 }
 
 /// The sidecar files of one conflict: `.regraft/conflicts/<dst>.{BASE,SRC,DST}`.
-fn sidecar(out: &mut Categorized, dst: &str, base: Option<&[u8]>, src: &[u8], dst_bytes: &[u8]) {
+fn sidecar(
+    out: &mut Vec<(String, Vec<u8>)>,
+    dst: &str,
+    base: Option<&[u8]>,
+    src: &[u8],
+    dst_bytes: &[u8],
+) {
     let stem = format!("{}/conflicts/{dst}", crate::journal::DIR);
     if let Some(base) = base {
-        out.sidecars.push((format!("{stem}.BASE"), base.to_vec()));
+        out.push((format!("{stem}.BASE"), base.to_vec()));
     }
-    out.sidecars.push((format!("{stem}.SRC"), src.to_vec()));
-    out.sidecars
-        .push((format!("{stem}.DST"), dst_bytes.to_vec()));
+    out.push((format!("{stem}.SRC"), src.to_vec()));
+    out.push((format!("{stem}.DST"), dst_bytes.to_vec()));
 }
 
 fn short(commit: &str) -> &str {
@@ -318,49 +461,117 @@ impl BaseSearch {
     }
 }
 
+/// The merge bases of every pair of a run, looked up together: one pass over git history
+/// for all lineages ([`Git::lineages`]) and one `cat-file` for all base texts.
+#[derive(Default)]
+struct Bases {
+    /// By source path: the base found, with its text.
+    found: HashMap<String, BaseSearch>,
+    /// The pairs without a base: why, [`no_base_reasons`] says.
+    without: Vec<(String, String)>,
+    /// The lineages, kept for [`no_base_reasons`].
+    lineages: Option<Lineages>,
+}
+
+impl Bases {
+    fn look_up(git: Option<&Git>, pairs: &[(&str, &str)]) -> Result<Self> {
+        let mut bases = Self::default();
+        let Some(git) = git.filter(|_| !pairs.is_empty()) else {
+            return Ok(bases);
+        };
+        let paths: Vec<&str> = pairs.iter().flat_map(|&(s, d)| [s, d]).collect();
+        let lineages = git.lineages(&paths)?;
+        let blobs: Vec<&str> = pairs
+            .iter()
+            .filter_map(|&(s, d)| newest_common(&lineages, s, d).map(|(v, _)| v.blob.as_str()))
+            .collect();
+        let texts = git.blob_texts(&blobs)?;
+        for &(src, dst) in pairs {
+            match newest_common(&lineages, src, dst) {
+                Some((version, dst_version)) => {
+                    let search = found_base(&texts, version, dst_version);
+                    bases.found.insert(src.to_owned(), search);
+                }
+                None => bases.without.push((src.to_owned(), dst.to_owned())),
+            }
+        }
+        bases.lineages = Some(lineages);
+        Ok(bases)
+    }
+}
+
+/// Why each pair of `without` has no base, in words, by source path: git's copy detection
+/// says whether one of them began as an edited copy ([`Git::explain_copies`]).
+fn no_base_reasons(
+    git: &Git,
+    mut lineages: Lineages,
+    without: &[(String, String)],
+) -> Result<HashMap<String, String>> {
+    let paths: Vec<&str> = without
+        .iter()
+        .flat_map(|(s, d)| [s.as_str(), d.as_str()])
+        .collect();
+    git.explain_copies(&mut lineages, &paths)?;
+    Ok(without
+        .iter()
+        .map(|(src, dst)| {
+            let (src_history, dst_history) = (lineages.versions(src), lineages.versions(dst));
+            let copy = dst_history
+                .iter()
+                .chain(src_history)
+                .find_map(|v| v.copied_from.as_ref().map(|from| (v, from)));
+            let why = match copy {
+                Some((v, from)) => format!(
+                    "no version both histories hold: {} began in {} as an edited copy of {from}, which proves no common base (two-way merge)",
+                    v.path,
+                    short(&v.commit)
+                ),
+                None if src_history.is_empty() || dst_history.is_empty() => {
+                    "no git history for one side (two-way merge)".to_owned()
+                }
+                None => "no version both histories hold (two-way merge)".to_owned(),
+            };
+            (src.clone(), why)
+        })
+        .collect())
+}
+
 /// The newest version that both files had at some point in git history: a blob found in the
-/// lineage of each path (renames and exact copies followed; see [`Git::history`]). Only such
-/// a blob proves that both copies descend from it; the nearest version by similarity would
-/// not, and taking one side's own past as the base makes the merge drop the other side's
-/// additions.
-fn find_base(git: &Git, src: &str, dst: &str) -> Result<BaseSearch> {
-    let src_history = git.history(src)?;
-    let dst_history = git.history(dst)?;
-    let newest = src_history
+/// lineage of each path (renames and exact copies followed; see [`Git::lineages`]), as the
+/// source's and the destination's version. Only such a blob proves that both copies descend
+/// from it; the nearest version by similarity would not, and taking one side's own past as
+/// the base makes the merge drop the other side's additions.
+fn newest_common<'a>(
+    lineages: &'a Lineages,
+    src: &str,
+    dst: &str,
+) -> Option<(&'a Version, &'a Version)> {
+    let dst_history = lineages.versions(dst);
+    lineages
+        .versions(src)
         .iter()
         .filter_map(|s| {
             let d = dst_history.iter().find(|d| d.blob == s.blob)?;
             Some((s, d))
         })
-        .max_by_key(|(s, d)| s.time.max(d.time));
-    let Some((version, dst_version)) = newest else {
-        let copy = dst_history
-            .iter()
-            .chain(&src_history)
-            .find_map(|v| v.copied_from.as_ref().map(|from| (v, from)));
-        return Ok(BaseSearch::none(&match copy {
-            Some((v, from)) => format!(
-                "no version both histories hold: {} began in {} as an edited copy of {from},                  which proves no common base (two-way merge)",
-                v.path,
-                short(&v.commit)
-            ),
-            None if src_history.is_empty() || dst_history.is_empty() => {
-                "no git history for one side (two-way merge)".to_owned()
-            }
-            None => "no version both histories hold (two-way merge)".to_owned(),
-        }));
-    };
-    let Ok(text) = git.blob_text(&version.blob) else {
-        return Ok(BaseSearch::none(
-            "the common version is not UTF-8 text (two-way merge)",
-        ));
+        .max_by_key(|(s, d)| s.time.max(d.time))
+}
+
+/// The base of one pair, with its text.
+fn found_base(
+    texts: &HashMap<String, String>,
+    version: &Version,
+    dst_version: &Version,
+) -> BaseSearch {
+    let Some(text) = texts.get(&version.blob) else {
+        return BaseSearch::none("the common version is not UTF-8 text (two-way merge)");
     };
     let found = format!(
         "the same blob is in DST's history: {} at {}",
         dst_version.path,
         short(&dst_version.commit)
     );
-    Ok(BaseSearch {
+    BaseSearch {
         base: Some((
             MergeBase {
                 commit: version.commit.clone(),
@@ -369,10 +580,10 @@ fn find_base(git: &Git, src: &str, dst: &str) -> Result<BaseSearch> {
                 dst_commit: dst_version.commit.clone(),
                 dst_path: dst_version.path.clone(),
             },
-            text,
+            text.clone(),
         )),
         found,
-    })
+    }
 }
 
 /// Files under the destinations that still hold conflict markers from an earlier run, and

@@ -413,6 +413,577 @@ impl Git {
     }
 }
 
+/// The lineages of many files, looked up together by [`Git::lineages`].
+#[derive(Debug, Default)]
+pub struct Lineages {
+    by_path: HashMap<String, Lineage>,
+}
+
+#[derive(Debug, Default)]
+struct Lineage {
+    versions: Vec<Version>,
+    /// Where the lineage began as a new file, in a commit that deletes nothing, when it is
+    /// not yet known whether git sees it as an inexact copy (see [`Git::explain_copies`]):
+    /// the commit's position and the added file (repository path, mode, blob).
+    unexplained: Option<(usize, Added)>,
+}
+
+impl Lineages {
+    /// The versions of root-relative `path`, newest first, as [`Git::history`] finds them
+    /// (empty for a path that was not looked up).
+    pub fn versions(&self, path: &str) -> &[Version] {
+        self.by_path
+            .get(path)
+            .map_or(&[], |l| l.versions.as_slice())
+    }
+}
+
+/// A file added by a commit: repository path, mode, blob.
+#[derive(Debug, Clone)]
+struct Added {
+    path: String,
+    mode: String,
+    blob: String,
+}
+
+/// One commit of HEAD's history, in `git log`'s order.
+#[derive(Debug)]
+struct CommitMeta {
+    hash: String,
+    time: i64,
+    parent: Option<String>,
+}
+
+/// A change to one path in one commit, from `git log --raw`.
+#[derive(Debug)]
+struct Event {
+    /// The commit's position in [`CommitMeta`] order.
+    at: usize,
+    status: u8,
+    mode: String,
+    blob: String,
+}
+
+/// What a commit that adds followed files holds: the files of its parent by blob, and the
+/// files it deletes; plus what git's similarity said of the added files asked about.
+#[derive(Debug, Default)]
+struct Creation {
+    parent_by_blob: HashMap<String, Vec<String>>,
+    deleted: HashSet<String>,
+    /// Added repository path → its most similar source and score, or `None`: not a copy.
+    similar: HashMap<String, Option<(String, u32)>>,
+}
+
+/// Where an added file came from, as `git log --follow` judges it.
+enum Origin {
+    /// An exact copy or a rename (any score): the lineage goes on with this path.
+    Follow(String),
+    /// An inexact copy of this path: the lineage stops.
+    InexactCopy(String),
+    /// A new file: the lineage goes on with older versions of the same path.
+    New,
+    /// Inexact copy or new file, not yet known, and it makes no difference to the versions.
+    Unexplained,
+    /// Needs git's similarity first.
+    AskGit,
+}
+
+impl Creation {
+    fn origin(&self, added: &Added, has_older: bool) -> Origin {
+        if let Some(sources) = self.parent_by_blob.get(&added.blob) {
+            // git's exact matching prefers a source no other pair used yet (a deleted file)
+            // and the same file name.
+            let name = |p: &str| p.rsplit('/').next().unwrap_or_default().to_owned();
+            let own = name(&added.path);
+            let best = sources
+                .iter()
+                .max_by_key(|s| {
+                    (
+                        self.deleted.contains(s.as_str()),
+                        name(s) == own,
+                        std::cmp::Reverse(s.as_str()),
+                    )
+                })
+                .expect("a blob's list of sources is never empty");
+            return Origin::Follow(best.clone());
+        }
+        match self.similar.get(&added.path) {
+            // A deleted source makes a rename, which the lineage follows whatever its score.
+            Some(Some((from, _))) if self.deleted.contains(from) => Origin::Follow(from.clone()),
+            Some(Some((from, _))) => Origin::InexactCopy(from.clone()),
+            Some(None) => Origin::New,
+            None if self.deleted.is_empty() && !has_older => Origin::Unexplained,
+            None => Origin::AskGit,
+        }
+    }
+}
+
+/// One lineage being traced by [`Git::lineages`].
+struct Walk {
+    target: String,
+    versions: Vec<Version>,
+    /// The repository path followed now.
+    path: String,
+    /// Only events older than this position count (the commit where `path` was taken up).
+    after: Option<usize>,
+    done: bool,
+    unexplained: Option<(usize, Added)>,
+}
+
+/// What a lineage needs before it can go on.
+#[derive(Default)]
+struct Wants {
+    paths: HashSet<String>,
+    creations: HashSet<usize>,
+    similar: HashMap<usize, Vec<Added>>,
+}
+
+impl Git {
+    /// The lineage of every root-relative path of `paths` (see [`Git::history`]), found with
+    /// one `git log` over all of them instead of a `git log --follow` per path.
+    ///
+    /// The lineages are the ones `git log --follow` gives, rule for rule: each version is a
+    /// commit that changed the path (merge commits show no change); where the path was
+    /// added, git's rename and copy detection as `--follow` runs it (copies from every file
+    /// of the parent, `--find-copies-harder`) says where it came from: an exact copy or a
+    /// rename of any score is followed into the older path, an inexact copy ends the lineage
+    /// ([`Version::copied_from`]), and a new file goes on with older versions of the same
+    /// path. Exact copies are matched here by blob id, as git's first step does; git's
+    /// similarity is asked (once per commit, for all paths added there) only where the answer
+    /// changes the versions. Where it would not (the commit deletes nothing and the path has
+    /// no older versions), the lineage is left unexplained until [`Git::explain_copies`].
+    ///
+    /// Two differences with `--follow`, neither of which changes which blobs a lineage
+    /// holds in a linear history: among several sources with the same blob, the one git
+    /// would take is guessed (a deleted file first, then the same file name, then the first
+    /// path); and after a rename the older path's versions are taken from commits older than
+    /// the rename in `git log`'s order, as `--follow` does, with the history simplified
+    /// for all paths together rather than for each.
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn lineages(&self, paths: &[&str]) -> Result<Lineages> {
+        let mut lineages = Lineages::default();
+        let Some(commits) = self.commits()? else {
+            return Ok(lineages);
+        };
+        let mut walks: Vec<Walk> = paths
+            .iter()
+            .map(|p| Walk {
+                target: (*p).to_owned(),
+                versions: Vec::new(),
+                path: format!("{}{p}", self.prefix),
+                after: None,
+                done: false,
+                unexplained: None,
+            })
+            .collect();
+        let mut events: HashMap<String, Vec<Event>> = HashMap::new();
+        let mut creations: HashMap<usize, Creation> = HashMap::new();
+        loop {
+            let mut wants = Wants::default();
+            for walk in walks.iter_mut().filter(|w| !w.done) {
+                self.advance(walk, &commits, &events, &creations, &mut wants);
+            }
+            if wants.paths.is_empty() && wants.creations.is_empty() && wants.similar.is_empty() {
+                break;
+            }
+            let mut new_paths: Vec<String> = wants.paths.into_iter().collect();
+            new_paths.sort();
+            if !new_paths.is_empty() {
+                let mut found = self.events(&new_paths, &commits)?;
+                for path in new_paths {
+                    let list = found.remove(&path).unwrap_or_default();
+                    events.insert(path, list);
+                }
+            }
+            for at in wants.creations {
+                let creation = self.creation(&commits[at])?;
+                creations.insert(at, creation);
+            }
+            for (at, added) in wants.similar {
+                let creation = creations
+                    .get_mut(&at)
+                    .expect("asked only after its creation");
+                let similar = self.similar_sources(&commits[at], &added, &creation.deleted)?;
+                creation.similar.extend(similar);
+            }
+        }
+        for walk in walks {
+            lineages.by_path.insert(
+                walk.target,
+                Lineage {
+                    versions: walk.versions,
+                    unexplained: walk.unexplained,
+                },
+            );
+        }
+        Ok(lineages)
+    }
+
+    /// Takes `walk` through the events known so far; records in `wants` what it needs next.
+    fn advance(
+        &self,
+        walk: &mut Walk,
+        commits: &[CommitMeta],
+        events: &HashMap<String, Vec<Event>>,
+        creations: &HashMap<usize, Creation>,
+        wants: &mut Wants,
+    ) {
+        'path: loop {
+            let Some(list) = events.get(&walk.path) else {
+                wants.paths.insert(walk.path.clone());
+                return;
+            };
+            let start = list.partition_point(|e| walk.after.is_some_and(|a| e.at <= a));
+            for (i, event) in list.iter().enumerate().skip(start) {
+                let commit = &commits[event.at];
+                if event.status == b'D' {
+                    walk.after = Some(event.at);
+                    continue;
+                }
+                let origin = if event.status == b'A' && commit.parent.is_some() {
+                    let Some(creation) = creations.get(&event.at) else {
+                        wants.creations.insert(event.at);
+                        return;
+                    };
+                    let added = Added {
+                        path: walk.path.clone(),
+                        mode: event.mode.clone(),
+                        blob: event.blob.clone(),
+                    };
+                    match creation.origin(&added, i + 1 < list.len()) {
+                        Origin::AskGit => {
+                            wants.similar.entry(event.at).or_default().push(added);
+                            return;
+                        }
+                        Origin::Unexplained => {
+                            walk.unexplained = Some((event.at, added));
+                            Origin::Unexplained
+                        }
+                        origin => origin,
+                    }
+                } else {
+                    Origin::New
+                };
+                walk.versions.push(Version {
+                    commit: commit.hash.clone(),
+                    time: commit.time,
+                    path: self.root_relative(&walk.path),
+                    repo_path: walk.path.clone(),
+                    blob: event.blob.clone(),
+                    copied_from: match &origin {
+                        Origin::InexactCopy(from) => Some(self.root_relative(from)),
+                        _ => None,
+                    },
+                });
+                walk.after = Some(event.at);
+                match origin {
+                    Origin::Follow(from) => {
+                        walk.path = from;
+                        continue 'path;
+                    }
+                    Origin::InexactCopy(_) | Origin::Unexplained => break 'path,
+                    Origin::New | Origin::AskGit => {}
+                }
+            }
+            break;
+        }
+        walk.done = true;
+    }
+
+    /// Says, for the lineages of `paths` that [`Git::lineages`] left unexplained, whether
+    /// they began as an inexact copy ([`Version::copied_from`] of their oldest version). One
+    /// similarity search per commit, for all of its added files at once.
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn explain_copies(&self, lineages: &mut Lineages, paths: &[&str]) -> Result<()> {
+        let mut by_commit: HashMap<usize, Vec<Added>> = HashMap::new();
+        for path in paths {
+            if let Some((at, added)) = lineages
+                .by_path
+                .get(*path)
+                .and_then(|l| l.unexplained.clone())
+            {
+                by_commit.entry(at).or_default().push(added);
+            }
+        }
+        if by_commit.is_empty() {
+            return Ok(());
+        }
+        let Some(commits) = self.commits()? else {
+            return Ok(());
+        };
+        let mut found = HashMap::new();
+        for (at, added) in &by_commit {
+            // The commit deletes nothing (else the lineage would have been explained).
+            found.extend(self.similar_sources(&commits[*at], added, &HashSet::new())?);
+        }
+        for path in paths {
+            let Some(lineage) = lineages.by_path.get_mut(*path) else {
+                continue;
+            };
+            let Some((_, added)) = lineage.unexplained.take() else {
+                continue;
+            };
+            if let (Some(Some((from, _))), Some(oldest)) =
+                (found.get(&added.path), lineage.versions.last_mut())
+            {
+                oldest.copied_from = Some(self.root_relative(from));
+            }
+        }
+        Ok(())
+    }
+
+    fn root_relative(&self, repo_path: &str) -> String {
+        repo_path
+            .strip_prefix(&self.prefix)
+            .unwrap_or(repo_path)
+            .to_owned()
+    }
+
+    /// HEAD's commits in `git log`'s order, or `None` without a HEAD.
+    fn commits(&self) -> Result<Option<Vec<CommitMeta>>> {
+        if self.head().is_none() {
+            return Ok(None);
+        }
+        let out = git_output(&self.root, &["log", "--format=%H %ct %P", "HEAD"])?;
+        Ok(Some(
+            out.lines()
+                .filter_map(|line| {
+                    let mut fields = line.split(' ');
+                    Some(CommitMeta {
+                        hash: fields.next()?.to_owned(),
+                        time: fields.next()?.parse().unwrap_or(0),
+                        parent: fields.next().filter(|p| !p.is_empty()).map(str::to_owned),
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    /// The changes to each of `repo_paths` in HEAD's history, in `commits` order, from one
+    /// `git log --raw` (no rename detection: [`Git::lineages`] does its own following).
+    fn events(
+        &self,
+        repo_paths: &[String],
+        commits: &[CommitMeta],
+    ) -> Result<HashMap<String, Vec<Event>>> {
+        let position: HashMap<&str, usize> = commits
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.hash.as_str(), i))
+            .collect();
+        let mut input = String::from("--\n");
+        for path in repo_paths {
+            let _ = writeln!(input, ":(top,literal){path}");
+        }
+        let out = git_with_input(
+            &self.root,
+            &[
+                "log",
+                "-z",
+                "--raw",
+                "--no-abbrev",
+                "--no-renames",
+                "--format=%x01%H",
+                "HEAD",
+                "--stdin",
+            ],
+            &input,
+        )?;
+        let mut events: HashMap<String, Vec<Event>> = HashMap::new();
+        let mut at = None;
+        let mut fields = out.split('\0');
+        while let Some(field) = fields.next() {
+            let field = field.trim_start_matches('\n');
+            if let Some(hash) = field.strip_prefix('\x01') {
+                at = position.get(hash).copied();
+            } else if let Some(meta) = field.strip_prefix(':') {
+                // ":<old mode> <new mode> <old blob> <new blob> <status>", then the path.
+                let path = fields.next().unwrap_or_default();
+                let parts: Vec<&str> = meta.split(' ').collect();
+                let (Some(at), [_, mode, _, blob, status]) = (at, parts.as_slice()) else {
+                    continue;
+                };
+                events.entry(path.to_owned()).or_default().push(Event {
+                    at,
+                    status: status.as_bytes().first().copied().unwrap_or(b'M'),
+                    mode: (*mode).to_owned(),
+                    blob: if blob.bytes().all(|b| b == b'0') {
+                        String::new()
+                    } else {
+                        (*blob).to_owned()
+                    },
+                });
+            }
+        }
+        for list in events.values_mut() {
+            list.sort_by_key(|e| e.at);
+            // A deleted path has no blob: the old `cat-file` check dropped such versions.
+            list.retain(|e| e.status == b'D' || !e.blob.is_empty());
+        }
+        Ok(events)
+    }
+
+    /// The parent's files by blob and the files `commit` deletes.
+    fn creation(&self, commit: &CommitMeta) -> Result<Creation> {
+        let parent = commit.parent.as_deref().unwrap_or_default();
+        let listing = git_output(&self.root, &["ls-tree", "-r", "-z", "--full-tree", parent])?;
+        let mut parent_by_blob: HashMap<String, Vec<String>> = HashMap::new();
+        for record in listing.split('\0').filter(|r| !r.is_empty()) {
+            // "<mode> blob <id>\t<path>"
+            let Some((meta, path)) = record.split_once('\t') else {
+                continue;
+            };
+            let mut parts = meta.split(' ');
+            if let (Some(_), Some("blob"), Some(blob)) = (parts.next(), parts.next(), parts.next())
+            {
+                parent_by_blob
+                    .entry(blob.to_owned())
+                    .or_default()
+                    .push(path.to_owned());
+            }
+        }
+        let deleted = git_output(
+            &self.root,
+            &[
+                "diff-tree",
+                "-r",
+                "-z",
+                "--no-renames",
+                "--name-only",
+                "--diff-filter=D",
+                parent,
+                &commit.hash,
+            ],
+        )?
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect();
+        Ok(Creation {
+            parent_by_blob,
+            deleted,
+            similar: HashMap::new(),
+        })
+    }
+
+    /// git's copy and rename detection, as `git log --follow` runs it, for files `commit`
+    /// adds: each added file against every file of the parent (`--find-copies-harder`, no
+    /// rename limit). The diff is between the parent and a temporary index that holds the
+    /// parent's files, less `deleted`, plus `added` only, so that git compares only these;
+    /// nothing in the repository is written.
+    fn similar_sources(
+        &self,
+        commit: &CommitMeta,
+        added: &[Added],
+        deleted: &HashSet<String>,
+    ) -> Result<HashMap<String, Option<(String, u32)>>> {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let parent = commit.parent.as_deref().unwrap_or_default();
+        let index = std::env::temp_dir().join(format!(
+            "regraft-index-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let env = [("GIT_INDEX_FILE", index.as_os_str())];
+        let result = (|| {
+            run_git(&self.root, &["read-tree", parent], None, &env)?;
+            let mut input = String::new();
+            for path in deleted {
+                let _ = writeln!(input, "0 {}\t{path}", "0".repeat(40));
+            }
+            for a in added {
+                let _ = writeln!(input, "{} {}\t{}", a.mode, a.blob, a.path);
+            }
+            run_git(
+                &self.root,
+                &["update-index", "--index-info"],
+                Some(&input),
+                &env,
+            )?;
+            run_git(
+                &self.root,
+                &[
+                    "diff-index",
+                    "--cached",
+                    "-r",
+                    "-z",
+                    "--no-abbrev",
+                    "-M",
+                    "-C",
+                    "--find-copies-harder",
+                    "-l0",
+                    parent,
+                ],
+                None,
+                &env,
+            )
+        })();
+        // The temporary index is git's scratch file in the system's temporary directory,
+        // never a file of the tree.
+        #[allow(clippy::disallowed_methods)]
+        let _ = std::fs::remove_file(&index);
+        let out = String::from_utf8(result?)
+            .map_err(|_| Error::Git("git printed a path that is not UTF-8".to_owned()))?;
+        let mut found: HashMap<String, Option<(String, u32)>> =
+            added.iter().map(|a| (a.path.clone(), None)).collect();
+        let mut fields = out.split('\0').filter(|f| !f.is_empty());
+        while let Some(meta) = fields.next() {
+            let status = meta.rsplit(' ').next().unwrap_or_default();
+            let Some(kind) = status.chars().next() else {
+                continue;
+            };
+            let first = fields.next().unwrap_or_default();
+            if kind == 'R' || kind == 'C' {
+                let to = fields.next().unwrap_or_default();
+                if let Some(slot) = found.get_mut(to) {
+                    *slot = Some((first.to_owned(), status[1..].parse().unwrap_or(0)));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The contents of each of `blobs` that is UTF-8 text, by blob id, from one
+    /// `git cat-file --batch`.
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn blob_texts(&self, blobs: &[&str]) -> Result<HashMap<String, String>> {
+        let mut texts = HashMap::new();
+        if blobs.is_empty() {
+            return Ok(texts);
+        }
+        let mut input = String::new();
+        for blob in blobs {
+            let _ = writeln!(input, "{blob}");
+        }
+        let out = run_git(&self.root, &["cat-file", "--batch"], Some(&input), &[])?;
+        let mut rest = out.as_slice();
+        // "<id> <type> <size>\n<contents>\n", or "<id> missing\n".
+        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+            let header = String::from_utf8_lossy(&rest[..end]).into_owned();
+            rest = &rest[end + 1..];
+            let mut parts = header.split(' ');
+            let (Some(id), Some(_), Some(size)) = (parts.next(), parts.next(), parts.next()) else {
+                continue;
+            };
+            let size: usize = size.parse().unwrap_or(0);
+            let Some(contents) = rest.get(..size) else {
+                break;
+            };
+            if let Ok(text) = std::str::from_utf8(contents) {
+                texts.insert(id.to_owned(), text.to_owned());
+            }
+            rest = rest.get(size + 1..).unwrap_or_default();
+        }
+        Ok(texts)
+    }
+}
+
 /// One version of a file in git history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
@@ -429,6 +1000,47 @@ pub struct Version {
     /// When this version is where the file began as an inexact copy (git status `C` below
     /// 100) of another: that file's root-relative path. Older versions are not followed.
     pub copied_from: Option<String>,
+}
+
+/// Runs git in `dir` with `env` set and `input` (if any) on its standard input; returns its
+/// standard output as bytes.
+fn run_git(
+    dir: &Path,
+    args: &[&str],
+    input: Option<&str>,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Result<Vec<u8>> {
+    let mut command = Command::new("git");
+    command
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().map_err(|e| Error::io("git", e))?;
+    let writer = child.stdin.take().zip(input).map(|(mut stdin, input)| {
+        let input = input.to_owned();
+        // Write from another thread so that a full stdout pipe cannot deadlock us.
+        std::thread::spawn(move || stdin.write_all(input.as_bytes()))
+    });
+    let out = child.wait_with_output().map_err(|e| Error::io("git", e))?;
+    if let Some(writer) = writer {
+        let _ = writer.join();
+    }
+    if !out.status.success() {
+        return Err(Error::Git(format!(
+            "git {} failed: {}",
+            args.first().copied().unwrap_or_default(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(out.stdout)
 }
 
 /// Runs git in `dir` with `input` on its standard input; returns its standard output.
@@ -474,4 +1086,154 @@ fn git_output(dir: &Path, args: &[&str]) -> Result<String> {
         .output()
         .map_err(|e| Error::io("git", e))?;
     stdout_of(args, out)
+}
+
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    fn run(dir: &Path, args: &[&str], when: u32) {
+        let stamp = format!("{} +0000", 1_700_000_000 + u64::from(when) * 60);
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t.invalid",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_DATE", &stamp)
+            .env("GIT_COMMITTER_DATE", &stamp)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    fn write(dir: &Path, path: &str, text: &str) {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+
+    fn module(name: &str, extra: &str) -> String {
+        let mut text = format!("\"\"\"The {name} module.\"\"\"\nimport os\n\n");
+        for i in 0..8 {
+            let _ = write!(
+                text,
+                "\ndef {name}_{i}(values):\n    total = 0\n    for v in values:\n        total += v * {i}\n    return total\n"
+            );
+        }
+        text + extra
+    }
+
+    /// A history with every kind of start a lineage can have, committed one step at a time.
+    fn eventful_repository(dir: &Path) {
+        let mut when = 0;
+        let mut commit = |message: &str| {
+            when += 1;
+            run(dir, &["add", "-A"], when);
+            run(dir, &["commit", "-q", "-m", message], when);
+        };
+        run(dir, &["init", "-q"], 0);
+        write(dir, "pkg/a.py", &module("alpha", ""));
+        write(dir, "pkg/e.py", &module("echo", ""));
+        write(dir, "pkg/f.py", &module("fox", ""));
+        write(dir, "old/x.py", &module("xray", ""));
+        write(dir, "pkg/__init__.py", "");
+        commit("start");
+        // An exact copy of a file that stays, and an edited copy of it.
+        write(dir, "fork/b.py", &module("alpha", ""));
+        write(dir, "fork/c.py", &module("alpha", "\nA = 2\nB = 3\n"));
+        write(dir, "fork/__init__.py", "");
+        commit("fork");
+        // A rename with edits, a directory renamed as it is, a file deleted.
+        write(dir, "pkg/a.py", &module("alpha", "\nA = 1\n"));
+        std::fs::remove_file(dir.join("pkg/e.py")).unwrap();
+        write(dir, "pkg/d.py", &module("echo", "\nD = 4\n"));
+        std::fs::remove_dir_all(dir.join("old")).unwrap();
+        write(dir, "new/x.py", &module("xray", ""));
+        std::fs::remove_file(dir.join("pkg/f.py")).unwrap();
+        commit("renames");
+        // The deleted path comes back with other contents; a new file while another goes.
+        write(dir, "pkg/f.py", "class Golf:\n    HOLES = 18\n");
+        write(dir, "fork/n.py", "VALUE = 'unrelated'\n");
+        std::fs::remove_file(dir.join("fork/__init__.py")).unwrap();
+        commit("return");
+        // Both sides move on; an edited copy of a renamed file, made while its source goes.
+        write(dir, "pkg/a.py", &module("alpha", "\nA = 5\n"));
+        write(dir, "fork/b.py", &module("alpha", "\nA = 1\nZ = 0\n"));
+        write(dir, "fork/d2.py", &module("echo", "\nD = 4\nE = 5\n"));
+        std::fs::remove_file(dir.join("pkg/d.py")).unwrap();
+        commit("apart");
+    }
+
+    #[test]
+    fn one_pass_lineages_are_the_ones_git_log_follow_gives() {
+        let tmp = tempfile::tempdir().unwrap();
+        eventful_repository(tmp.path());
+        let git = Git::detect(tmp.path()).unwrap();
+        let paths = [
+            "pkg/a.py",
+            "fork/b.py",
+            "fork/c.py",
+            "fork/d2.py",
+            "new/x.py",
+            "pkg/f.py",
+            "fork/n.py",
+            "pkg/__init__.py",
+        ];
+        let mut lineages = git.lineages(&paths).unwrap();
+        git.explain_copies(&mut lineages, &paths).unwrap();
+        for path in paths {
+            assert_eq!(
+                lineages.versions(path),
+                git.history(path).unwrap().as_slice(),
+                "{path}"
+            );
+        }
+        // What the lineages hold, read by hand from the history above.
+        let starts = |path: &str| {
+            let versions = lineages.versions(path);
+            let oldest = versions.last().unwrap();
+            (
+                versions.len(),
+                oldest.path.clone(),
+                oldest.copied_from.clone(),
+            )
+        };
+        // b.py: two own versions, then a.py's older than the fork (exact copy followed).
+        assert_eq!(starts("fork/b.py"), (3, "pkg/a.py".to_owned(), None));
+        // c.py began as an edited copy of a.py: its lineage stops there.
+        assert_eq!(
+            starts("fork/c.py"),
+            (1, "fork/c.py".to_owned(), Some("pkg/a.py".to_owned()))
+        );
+        // d2.py: renamed (edited) from d.py, itself renamed (edited) from e.py.
+        assert_eq!(starts("fork/d2.py"), (3, "pkg/e.py".to_owned(), None));
+        assert_eq!(starts("new/x.py"), (2, "old/x.py".to_owned(), None));
+        // f.py came back: its older life is the same path's.
+        assert_eq!(starts("pkg/f.py"), (2, "pkg/f.py".to_owned(), None));
+        assert_eq!(starts("fork/n.py"), (1, "fork/n.py".to_owned(), None));
+    }
+
+    #[test]
+    fn lineages_outside_git_history_are_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        run(tmp.path(), &["init", "-q"], 0);
+        write(tmp.path(), "a.py", "A = 1\n");
+        let git = Git::detect(tmp.path()).unwrap();
+        let lineages = git.lineages(&["a.py"]).unwrap();
+        assert!(lineages.versions("a.py").is_empty());
+        assert!(git.blob_texts(&[]).unwrap().is_empty());
+    }
 }

@@ -910,6 +910,74 @@ pub fn write_atomically(target: &Path, bytes: &[u8], mode: Option<u32>) -> Resul
     Ok(())
 }
 
+/// Writes `bytes` to the temporary file next to `target` (see [`temp_path`]) with
+/// permission bits `mode` (when given), without flushing it: [`flush`] does that for many
+/// files at once, and [`replace_with_temp`] puts it in place afterwards.
+///
+/// # Errors
+/// When the file cannot be written; the temporary file is removed then.
+pub fn write_temp(target: &Path, bytes: &[u8], mode: Option<u32>) -> Result<PathBuf> {
+    let temp = temp_path(target);
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        #[cfg(unix)]
+        if let Some(mode) = mode {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(fs::Permissions::from_mode(mode))?;
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        Ok(())
+    })();
+    result.map_err(|e: std::io::Error| {
+        let _ = fs::remove_file(&temp);
+        Error::io(target, e)
+    })?;
+    Ok(temp)
+}
+
+/// Makes the contents of `files` durable: one `syncfs` per file system they live on (Linux),
+/// else an `fsync` of each.
+///
+/// # Errors
+/// When a flush fails (the files may not be on disk: nothing may be put in place).
+pub fn flush(files: &[PathBuf]) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let dirs: std::collections::BTreeSet<&Path> =
+            files.iter().filter_map(|f| f.parent()).collect();
+        let mut flushed = std::collections::HashSet::new();
+        for dir in dirs {
+            let device = fs::metadata(dir).map_err(|e| Error::io(dir, e))?.dev();
+            if flushed.insert(device) {
+                let handle = fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+                rustix::fs::syncfs(&handle).map_err(|e| Error::io(dir, std::io::Error::from(e)))?;
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    for path in files {
+        fs::File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(())
+}
+
+/// Renames the temporary file [`write_temp`] wrote over `target`.
+///
+/// # Errors
+/// When the rename fails; the temporary file is removed then.
+pub fn replace_with_temp(target: &Path) -> Result<()> {
+    let temp = temp_path(target);
+    fs::rename(&temp, target).map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        Error::io(target, e)
+    })
+}
+
 fn write_with_mode(target: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     write_atomically(target, bytes, Some(mode))
 }
