@@ -381,10 +381,30 @@ pub fn check(
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;
     let files = rules.files(root)?;
     let index = ModuleIndex::build(&roots, &files);
+    // A PATH that is a directory stands for every file under it (`regraft check src/`).
     let selected: Option<HashSet<&str>> = if paths.is_empty() {
         None
     } else {
-        Some(paths.iter().map(String::as_str).collect())
+        let given: HashSet<&str> = paths
+            .iter()
+            .map(|p| p.trim_end_matches('/'))
+            .filter(|p| !p.is_empty())
+            .collect();
+        let whole_tree = paths
+            .iter()
+            .any(|p| p.trim_end_matches('/').is_empty() || p == ".");
+        Some(
+            files
+                .iter()
+                .map(|f| f.path.as_str())
+                .filter(|f| {
+                    whole_tree
+                        || given.contains(f)
+                        || given.iter().any(|d| crate::rules::is_within(f, d))
+                })
+                .chain(given.iter().copied())
+                .collect(),
+        )
     };
 
     // RG001: whatever a plan of the retired moves would still rewrite.

@@ -839,3 +839,29 @@ fn stale_module_names_in_text_are_found_with_rules() {
         ]
     );
 }
+
+/// `regraft check DIR` checked nothing and exited 0 (found while sharding `check` by
+/// directory for #14): a directory stands for every file under it, and a Rust crate's files
+/// are judged as its Python files are.
+#[test]
+fn a_directory_path_checks_every_file_under_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            ("app/__init__.py", ""),
+            ("app/views.py", "from app.gone import render\n"),
+            ("lib/__init__.py", ""),
+            ("lib/ok.py", "import app\n"),
+        ],
+    );
+    let run = regraft(tmp.path(), &["check", "app"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("app/views.py:1:6: RG002"),
+        "{}",
+        run.stdout
+    );
+    let other = regraft(tmp.path(), &["check", "lib/"]);
+    assert_eq!(other.code, 0, "{}{}", other.stdout, other.stderr);
+}
