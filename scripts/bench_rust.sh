@@ -18,8 +18,8 @@
 # src/strategies/regime, run from the crate directory as `regraft plan|apply SRC DST`.
 # `apply` runs on a fresh copy each time (`cp -a`, not timed). Wall times and CPU times
 # (user + system of the child) are both printed: on a shared machine the wall time of a
-# 2-core run depends on the other load, the CPU time much less. Until regraft supports Rust,
-# plan and apply refuse (exit 2): the script says so and still prints the floor.
+# 2-core run depends on the other load, the CPU time much less. When regraft refuses the
+# move (exit 2), the script says so and still prints the floor.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

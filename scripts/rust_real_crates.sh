@@ -41,8 +41,12 @@
 # from the project directory, and the same two cargo runs again. A table compares the counts.
 #
 # Exit status: 0 when every project ran (whatever the results), 2 when set-up failed.
-# Until regraft supports Rust, `apply` refuses (exit 2): the table says so and shows the
-# counts from before the move only.
+# When `apply` refuses a move (exit 2, a form regraft does not move), the table says so and
+# shows the counts from before the move only.
+#
+# Results of 2026-11-27 (every test binary the same before and after, cargo doc clean):
+# memchr lib 142/0/0, doctests 24/0/1; regex-syntax lib 149/0/0, doctests 48/0/0; the
+# workspace's 8 binaries as listed in the #12 closing note.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
