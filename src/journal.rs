@@ -886,19 +886,10 @@ fn remove_temp_of(target: &Path) {
 /// # Errors
 /// When any step fails; the temporary file is removed then.
 pub fn write_atomically(target: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
-    let temp = temp_path(target);
+    let temp = write_temp(target, bytes, mode)?;
     let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        #[cfg(unix)]
-        if let Some(mode) = mode {
-            use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(fs::Permissions::from_mode(mode))?;
-        }
-        #[cfg(not(unix))]
-        let _ = mode;
-        file.sync_all()?;
-        drop(file);
+        // Opened for writing: some systems flush only a handle that may write.
+        fs::OpenOptions::new().write(true).open(&temp)?.sync_all()?;
         failpoint::step();
         fs::rename(&temp, target)
     })();

@@ -475,7 +475,14 @@ impl FileRewriter<'_> {
         for item in items {
             if let syn::Item::Use(u) = item {
                 let mut leaves = Vec::new();
-                flatten(self.source, &u.tree, &mut Vec::new(), 0, None, &mut leaves);
+                flatten(
+                    self.source,
+                    &u.tree,
+                    &mut Vec::new(),
+                    (0, None),
+                    &mut leaves,
+                    &mut Vec::new(),
+                );
                 for leaf in leaves {
                     let (segs, binding) = match &leaf.kind {
                         LeafKind::Name => {
@@ -533,21 +540,13 @@ impl FileRewriter<'_> {
     fn use_item(&mut self, item: &syn::ItemUse) {
         let mut leaves = Vec::new();
         let mut groups = Vec::new();
-        flatten_groups(
-            self.source,
-            &item.tree,
-            &mut Vec::new(),
-            None,
-            None,
-            &mut groups,
-        );
         flatten(
             self.source,
             &item.tree,
             &mut Vec::new(),
-            0,
-            None,
+            (0, None),
             &mut leaves,
+            &mut groups,
         );
         let leading = item.leading_colon.is_some();
         // A group's prefix that names a moved module is rewritten once, for all its entries.
@@ -1136,71 +1135,29 @@ struct Group {
     self_binding_at: Option<Range<usize>>,
 }
 
-fn flatten_groups(
-    source: &Source,
-    tree: &UseTree,
-    prefix: &mut Vec<Seg>,
-    outer: Option<(usize, usize)>,
-    entry: Option<&GroupEntry>,
-    out: &mut Vec<Group>,
-) {
-    match tree {
-        UseTree::Path(p) => {
-            prefix.push(Seg {
-                name: p.ident.to_string(),
-                range: source.span(p.ident.span()),
-            });
-            flatten_groups(source, &p.tree, prefix, outer, entry, out);
-            prefix.pop();
-        }
-        UseTree::Group(g) => {
-            let self_binding_at = g.items.iter().find_map(|t| match t {
-                UseTree::Name(n) if n.ident == "self" => Some(source.span(n.ident.span())),
-                _ => None,
-            });
-            let id = group_id(source, g);
-            out.push(Group {
-                id,
-                prefix: prefix.clone(),
-                outer,
-                entry: entry.cloned(),
-                braces: source.range(g.brace_token.span.open(), g.brace_token.span.close()),
-                self_binding_at,
-            });
-            for (item, inner) in g.items.iter().zip(group_entries(source, g)) {
-                flatten_groups(
-                    source,
-                    item,
-                    prefix,
-                    Some((id, prefix.len())),
-                    Some(&inner),
-                    out,
-                );
-            }
-        }
-        _ => {}
-    }
-}
-
 fn group_id(source: &Source, group: &syn::UseGroup) -> usize {
     source.span(group.brace_token.span.open()).start
 }
 
+/// The leaves of a `use` tree and its groups, in source order. `within` is the innermost
+/// group around `tree` so far: how many of `segs` come before it, and which entry of it
+/// `tree` is part of.
 fn flatten(
     source: &Source,
     tree: &UseTree,
     segs: &mut Vec<Seg>,
-    group_start: usize,
-    group: Option<&GroupEntry>,
+    within: (usize, Option<&GroupEntry>),
     out: &mut Vec<Leaf>,
+    groups: &mut Vec<Group>,
 ) {
+    let (group_start, group) = within;
     match tree {
         UseTree::Path(p) => {
             segs.push(Seg {
                 name: p.ident.to_string(),
                 range: source.span(p.ident.span()),
             });
-            flatten(source, &p.tree, segs, group_start, group, out);
+            flatten(source, &p.tree, segs, within, out, groups);
             segs.pop();
         }
         UseTree::Name(n) if n.ident == "self" => out.push(Leaf {
@@ -1247,8 +1204,21 @@ fn flatten(
             group: group.cloned(),
         }),
         UseTree::Group(g) => {
+            let self_binding_at = g.items.iter().find_map(|t| match t {
+                UseTree::Name(n) if n.ident == "self" => Some(source.span(n.ident.span())),
+                _ => None,
+            });
+            let id = group_id(source, g);
+            groups.push(Group {
+                id,
+                prefix: segs.clone(),
+                outer: group.map(|g| (g.id, group_start)),
+                entry: group.cloned(),
+                braces: source.range(g.brace_token.span.open(), g.brace_token.span.close()),
+                self_binding_at,
+            });
             for (item, entry) in g.items.iter().zip(group_entries(source, g)) {
-                flatten(source, item, segs, segs.len(), Some(&entry), out);
+                flatten(source, item, segs, (segs.len(), Some(&entry)), out, groups);
             }
         }
     }
