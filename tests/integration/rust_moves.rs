@@ -419,3 +419,39 @@ fn a_path_through_a_glob_import_is_rewritten() {
         "use crate::a::*;\npub fn go() {\n    keep();\n    crate::front::b::helper();\n}\n"
     );
 }
+
+/// Found on `serde_json` 1.0.154 (`src/io` → `src/read/io`): `read.rs` imported the module
+/// (`use crate::io;`) that now becomes its own child. Its new `mod io;` binds the name, so the
+/// `use` goes (E0255 otherwise), the declaration comes after the last `use`, and the other
+/// `use` lines follow the module as usual.
+#[test]
+fn a_use_of_the_module_in_its_new_parent_gives_way_to_the_declaration() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"rd\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", "mod io;\nmod iter;\npub mod read;\n"),
+            ("src/io.rs", "pub fn pull() -> u8 { 1 }\n"),
+            ("src/iter.rs", "pub fn next() {}\n"),
+            (
+                "src/read.rs",
+                "use crate::io;\nuse crate::{io as raw, iter};\n\npub fn go() -> u8 {\n    iter::next();\n    raw::pull() + io::pull()\n}\n",
+            ),
+        ],
+    );
+    let run = regraft(tmp.path(), &["apply", "src/io", "src/read/io"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let tree = read_tree(tmp.path());
+    assert_eq!(
+        String::from_utf8(tree["src/read.rs"].clone()).unwrap(),
+        "use crate::{read::io as raw, iter};\nmod io;\n\npub fn go() -> u8 {\n    iter::next();\n    raw::pull() + io::pull()\n}\n"
+    );
+    assert_eq!(
+        String::from_utf8(tree["src/lib.rs"].clone()).unwrap(),
+        "mod iter;\npub mod read;\n"
+    );
+}

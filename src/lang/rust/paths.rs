@@ -618,6 +618,20 @@ impl FileRewriter<'_> {
             };
             let binds_module = leaf.kind == LeafKind::Name && found.consumed == segs.len();
             let old_name = segs.last().map(|s| s.name.clone()).unwrap_or_default();
+            if binds_module && self.declares_it_here(&found.module, &old_name) {
+                // The new parent's own `mod` declaration binds this name now: the `use` goes.
+                let whole = self.item_range(item);
+                let range = match &leaf.group {
+                    Some(group) if !(group.sole && leaves.len() == 1) => group.deletion.clone(),
+                    _ => own_line(self.source, whole.start, whole.end).unwrap_or(whole),
+                };
+                self.changes.push(Change {
+                    kind: RefKind::UsePath,
+                    range: range.clone(),
+                    edits: vec![Edit::delete(range)],
+                });
+                continue;
+            }
             let alias = if binds_module && found.module.last() != Some(&old_name) {
                 format!(" as {old_name}")
             } else {
@@ -681,6 +695,16 @@ impl FileRewriter<'_> {
                 edits,
             });
         }
+    }
+
+    /// Whether this file is the moved module's new parent and `name` is the name the moved
+    /// module (now `module`) is declared under there.
+    fn declares_it_here(&self, module: &[String], name: &str) -> bool {
+        let to = &self.tree.relocation.to;
+        self.own()
+            && module == to.as_slice()
+            && to.last().is_some_and(|last| last == name)
+            && self.scope_after() == to[..to.len() - 1]
     }
 
     /// The attributes and visibility of a `use` item, as written, up to `use`.
