@@ -41,8 +41,6 @@ pub struct RustMove {
     pub created: Vec<(String, String)>,
     /// Every file with changes or problems.
     pub files: Vec<RustFile>,
-    /// Files that could not be read in: (path, reason).
-    pub unreadable: Vec<(String, String)>,
     /// When DST is an existing module: its directory and its module file, into which SRC is
     /// merged (the files in both are categorised by [`crate::categorize`]).
     pub merge_into: Option<(String, String)>,
@@ -700,7 +698,6 @@ fn finish(
         file_moves,
         created: Vec::new(),
         files,
-        unreadable: Vec::new(),
         merge_into: None,
     }
 }
