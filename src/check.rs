@@ -371,11 +371,14 @@ pub fn check(
     against: Option<&str>,
 ) -> Result<Vec<Diagnostic>> {
     // Rust moves are checked by the Rust checks; the Python ones never see them.
-    let is_rust =
-        |m: &crate::rules::DirMove| crate::lang::rust::relocate::is_rust_move(root, &m.from, &m.to);
-    let rust_moves: Vec<crate::rules::DirMove> =
-        rules.moves.iter().filter(|m| is_rust(m)).cloned().collect();
-    let python_rules = rules.with_moves_where(|m| !is_rust(m));
+    // (Each move is classified once: `is_rust_move` may walk SRC.)
+    let rust_moves: Vec<crate::rules::DirMove> = rules
+        .moves
+        .iter()
+        .filter(|m| crate::lang::rust::relocate::is_rust_move(root, &m.from, &m.to))
+        .cloned()
+        .collect();
+    let python_rules = rules.with_moves_where(|m| !rust_moves.contains(m));
     let rules = &python_rules;
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;

@@ -23,6 +23,7 @@ use super::cargo::CargoTree;
 use super::module_tree::{ModuleItems, ModuleProblem, ModuleTree, module_tree};
 use super::paths::{ModPath, ModuleSet, Relocation, Tree, Vantage, rewrite_file};
 use super::source::Source;
+use super::{below_crate, slash_path};
 use crate::check::{Code, Diagnostic};
 use crate::line_index::LineIndex;
 
@@ -86,7 +87,7 @@ pub fn check<S: std::hash::BuildHasher>(
                 candidates,
             } = problem
             {
-                let file = path_str(declared_in);
+                let file = slash_path(declared_in);
                 if !wanted(&file) || conditional.contains(module.as_str()) {
                     continue;
                 }
@@ -96,7 +97,7 @@ pub fn check<S: std::hash::BuildHasher>(
                 let lines = LineIndex::new(&text);
                 let start = lines.position(&text, byte_range.start);
                 let end = lines.position(&text, byte_range.end);
-                let looked: Vec<String> = candidates.iter().map(|c| path_str(c)).collect();
+                let looked: Vec<String> = candidates.iter().map(|c| slash_path(c)).collect();
                 out.push(Diagnostic::new(
                     &file,
                     start,
@@ -114,10 +115,13 @@ pub fn check<S: std::hash::BuildHasher>(
             .modules
             .iter()
             .filter(|m| !m.inline && checked.insert(m.file.clone()))
-            .map(|m| (path_str(&m.file), segments(&m.path)))
+            .map(|m| (slash_path(&m.file), below_crate(&m.path)))
             .filter(|(f, _)| wanted(f))
             .collect();
-        let retired_here = retired_relocations(index, retired);
+        let retired_here: Vec<Tree> = retired_relocations(index, retired)
+            .into_iter()
+            .map(|relocation| retired_tree(index, relocation))
+            .collect();
         let crate_name = package.crate_name();
         let found: Vec<Vec<Diagnostic>> = files
             .par_iter()
@@ -128,18 +132,10 @@ pub fn check<S: std::hash::BuildHasher>(
     Ok(out)
 }
 
-fn path_str(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}
-
-fn segments(path: &str) -> ModPath {
-    path.split("::").skip(1).map(str::to_owned).collect()
-}
-
 /// The retired moves that concern this crate, as module relocations: DST is one of its
 /// modules today.
 fn retired_relocations(index: &CrateIndex, retired: &[RetiredMove]) -> Vec<Relocation> {
-    let crate_dir = path_str(index.tree.crate_root.parent().unwrap_or(Path::new("")));
+    let crate_dir = slash_path(index.tree.crate_root.parent().unwrap_or(Path::new("")));
     let module_of = |path: &str| -> Option<ModPath> {
         let rest = path.trim_end_matches(".rs");
         let rest = if crate_dir.is_empty() {
@@ -159,12 +155,35 @@ fn retired_relocations(index: &CrateIndex, retired: &[RetiredMove]) -> Vec<Reloc
         .collect()
 }
 
+/// The crate as a retired move left it (`new`: today) and as its old names still describe it
+/// (`old`: today plus the moved modules at their old place, and the old place's parents).
+fn retired_tree(index: &CrateIndex, relocation: Relocation) -> Tree {
+    let current: Vec<ModPath> = index.items.keys().map(|k| split_key(k)).collect();
+    let mut old: Vec<ModPath> = current.clone();
+    old.extend(
+        current
+            .iter()
+            .filter(|m| m.starts_with(&relocation.to))
+            .map(|m| {
+                let mut back = relocation.from.clone();
+                back.extend_from_slice(&m[relocation.to.len()..]);
+                back
+            }),
+    );
+    old.extend((1..relocation.from.len()).map(|n| relocation.from[..n].to_vec()));
+    Tree {
+        old: ModuleSet::new(old),
+        new: ModuleSet::new(current),
+        relocation,
+    }
+}
+
 fn check_file(
     root: &Path,
     index: &CrateIndex,
     file: &str,
     module: &[String],
-    retired: &[Relocation],
+    retired: &[Tree],
     crate_name: &str,
 ) -> Vec<Diagnostic> {
     let Ok(text) = std::fs::read_to_string(root.join(file)) else {
@@ -175,42 +194,19 @@ fn check_file(
         proc_macro2::extra::invalidate_current_thread_spans();
         return Vec::new();
     };
-    let full_text = if source.base > 0 {
-        format!("\u{feff}{}", source.text)
-    } else {
-        source.text.clone()
-    };
+    let full_text = source.file_text();
     let lines = LineIndex::new(&full_text);
     let position = |offset: usize| lines.position(&full_text, offset);
     let mut out = Vec::new();
     let mut stale_ranges = Vec::new();
 
     // RG001: paths that a retired move would still rewrite.
-    for relocation in retired {
-        let current: Vec<ModPath> = index.items.keys().map(|k| split_key(k)).collect();
-        let mut old: Vec<ModPath> = current.clone();
-        old.extend(
-            current
-                .iter()
-                .filter(|m| m.starts_with(&relocation.to))
-                .map(|m| {
-                    let mut back = relocation.from.clone();
-                    back.extend_from_slice(&m[relocation.to.len()..]);
-                    back
-                }),
-        );
-        // The old place's parents, which may be gone too.
-        old.extend((1..relocation.from.len()).map(|n| relocation.from[..n].to_vec()));
-        let tree = Tree {
-            old: ModuleSet::new(old),
-            new: ModuleSet::new(current),
-            relocation: relocation.clone(),
-        };
+    for tree in retired {
         let vantage = Vantage::Own {
             module: module.to_vec(),
             doc_names: vec![crate_name.to_owned()],
         };
-        let result = rewrite_file(&tree, &vantage, &source, &parsed);
+        let result = rewrite_file(tree, &vantage, &source, &parsed);
         for change in result.changes {
             stale_ranges.push(change.range.clone());
             let (old_text, new_text) = change.old_and_new(&full_text);

@@ -11,58 +11,45 @@ use crate::lang::python::definitions::{LostDefinition, Side};
 /// items that DST does not already have, in SRC's order, after DST's last item. `None` when
 /// either file holds anything else (a line merge decides then).
 pub fn module_file_union(dst: &str, src: &str) -> Option<String> {
-    let declarations = |text: &str| -> Option<Vec<String>> {
-        let file = syn::parse_file(text).ok()?;
-        let mut out = Vec::new();
-        for item in &file.items {
-            let kept = match item {
-                syn::Item::Mod(m) if m.content.is_none() => true,
-                syn::Item::Use(_) | syn::Item::ExternCrate(_) => true,
-                _ => false,
-            };
-            if !kept {
-                return None;
-            }
-            out.push(normalized(item));
-        }
-        Some(out)
-    };
     let (dst_items, src_items) = (declarations(dst), declarations(src));
     proc_macro2::extra::invalidate_current_thread_spans();
     let (dst_items, src_items) = (dst_items?, src_items?);
-    let have: BTreeSet<&String> = dst_items.iter().collect();
+    let have: BTreeSet<&String> = dst_items.iter().map(|(tokens, _)| tokens).collect();
     let mut out = dst.to_owned();
-    for (item, text) in src_items.iter().zip(item_texts(src)?) {
-        if have.contains(item) {
+    for (tokens, text) in &src_items {
+        if have.contains(tokens) {
             continue;
         }
         if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
         }
-        out.push_str(&text);
+        out.push_str(text);
         out.push('\n');
     }
     Some(out)
 }
 
-/// An item as tokens, so that spacing and comments do not make two copies differ.
-fn normalized(item: &syn::Item) -> String {
-    quote::quote!(#item).to_string()
-}
-
-/// Each top-level item's source text, attributes and doc comments included.
-fn item_texts(text: &str) -> Option<Vec<String>> {
+/// Each top-level item of `text` as (its tokens, so that spacing and comments do not make
+/// two copies differ; its source text, attributes and doc comments included), when every
+/// item is a `mod x;`, a `use` or an `extern crate`.
+fn declarations(text: &str) -> Option<Vec<(String, String)>> {
     use syn::spanned::Spanned;
     let source = super::source::Source::new(std::path::PathBuf::new(), text.to_owned());
     let file = syn::parse_file(&source.text).ok()?;
-    let out = file
-        .items
+    file.items
         .iter()
-        .map(|item| source.slice(&source.span(item.span())).to_owned())
-        .collect();
-    drop(file);
-    proc_macro2::extra::invalidate_current_thread_spans();
-    Some(out)
+        .map(|item| {
+            let declares = match item {
+                syn::Item::Mod(m) => m.content.is_none(),
+                syn::Item::Use(_) | syn::Item::ExternCrate(_) => true,
+                _ => false,
+            };
+            declares.then(|| {
+                let text = source.slice(&source.span(item.span())).to_owned();
+                (quote::quote!(#item).to_string(), text)
+            })
+        })
+        .collect()
 }
 
 /// The item names either side defines that `merged` lacks: top-level items (`name`) and

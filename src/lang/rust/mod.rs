@@ -36,6 +36,17 @@ pub enum Error {
     },
 }
 
+/// A module path as written in a module tree (`crate::a::b`), below the crate root
+/// (`["a", "b"]`; the root is empty).
+pub(crate) fn below_crate(path: &str) -> Vec<String> {
+    path.split("::").skip(1).map(str::to_owned).collect()
+}
+
+/// A root-relative path with `/` separators, as the rest of regraft writes paths.
+pub(crate) fn slash_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
 /// `path` with `.` dropped and `a/..` folded, without touching the disk. A `..` that climbs
 /// above the start is kept (the path then leaves the tree).
 pub(crate) fn normalize(path: &Path) -> PathBuf {

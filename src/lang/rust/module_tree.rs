@@ -42,7 +42,7 @@ use rayon::prelude::*;
 
 use super::cargo::{CargoTree, Package, is_build_dir};
 use super::source::Source;
-use super::{Error, normalize};
+use super::{Error, below_crate, normalize};
 
 /// The modules of one crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,20 +222,17 @@ pub fn module_tree(root: &Path, crate_root: &Path) -> ModuleTree {
     let mut items: HashMap<String, ModuleItems> = walker
         .modules
         .iter()
-        .map(|m| {
-            let below: Vec<&str> = m.path.split("::").skip(1).collect();
-            (below.join("::"), ModuleItems::default())
-        })
+        .map(|m| (below_crate(&m.path).join("::"), ModuleItems::default()))
         .collect();
     // A child module is a name of its parent.
     for m in &walker.modules {
-        let below: Vec<&str> = m.path.split("::").skip(1).collect();
+        let below = below_crate(&m.path);
         if let Some((name, parent)) = below.split_last() {
             items
                 .entry(parent.join("::"))
                 .or_default()
                 .names
-                .insert((*name).to_owned());
+                .insert(name.clone());
         }
     }
     for (key, found) in walker.items {
@@ -395,9 +392,8 @@ impl Walker<'_> {
     fn visit_file(&mut self, file: &Path, path: &str, scope: &Scope, cfg: &[String]) {
         let Some((source, parsed)) = self.read(file) else {
             // Unread: nothing is known of what it defines, so nothing is judged missing.
-            let below: Vec<&str> = path.split("::").skip(1).collect();
             self.items.push((
-                below.join("::"),
+                below_crate(path).join("::"),
                 ModuleItems {
                     names: HashSet::new(),
                     open: true,
@@ -407,8 +403,7 @@ impl Walker<'_> {
         };
         self.stack.push(file.to_path_buf());
         let outer = std::mem::take(&mut self.deferred);
-        let below_crate: Vec<String> = path.split("::").skip(1).map(str::to_owned).collect();
-        collect_items(&parsed.items, &below_crate, &mut self.items);
+        collect_items(&parsed.items, &below_crate(path), &mut self.items);
         self.visit_items(&source, &parsed.items, path, scope, cfg);
         drop(parsed);
         let children = std::mem::replace(&mut self.deferred, outer);

@@ -20,6 +20,7 @@ use super::cargo::{CargoTree, TargetKind};
 use super::module_tree::{Module, ModuleTree, module_tree};
 use super::paths::{ModPath, ModuleSet, Relocation, Tree, Vantage, rewrite_file};
 use super::source::Source;
+use super::{below_crate, slash_path};
 use crate::edit::Edit;
 use crate::error::{Error, Result};
 use crate::lang::{Change, Problem, RefKind};
@@ -227,7 +228,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
             "is mounted with a `#[path]` attribute; moving it is not supported yet",
         ));
     }
-    let from = module_segments(&module.path);
+    let from = below_crate(&module.path);
     let crate_dir = tree
         .crate_root
         .parent()
@@ -249,7 +250,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
     }
     if merging
         && !tree.modules.iter().any(|m| {
-            !m.inline && path_str(&m.file) == new_module_file && module_segments(&m.path) == to
+            !m.inline && slash_path(&m.file) == new_module_file && below_crate(&m.path) == to
         })
     {
         return Err(bad(
@@ -266,11 +267,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
         from: from.clone(),
         to: to.clone(),
     };
-    let old_modules: Vec<ModPath> = tree
-        .modules
-        .iter()
-        .map(|m| module_segments(&m.path))
-        .collect();
+    let old_modules: Vec<ModPath> = tree.modules.iter().map(|m| below_crate(&m.path)).collect();
     let mut new_modules: Vec<ModPath> = old_modules
         .iter()
         .map(|m| relocation.map_or_same(m))
@@ -313,12 +310,12 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
     let mut jobs: Vec<(String, Vantage)> = Vec::new();
     let mut seen = BTreeSet::new();
     for m in tree.modules.iter().filter(|m| !m.inline) {
-        let file = path_str(&m.file);
+        let file = slash_path(&m.file);
         if seen.insert(file.clone()) {
             jobs.push((
                 file,
                 Vantage::Own {
-                    module: module_segments(&m.path),
+                    module: below_crate(&m.path),
                     doc_names: vec![crate_name.clone()],
                 },
             ));
@@ -331,7 +328,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
                 continue;
             }
             for m in other.modules.iter().filter(|m| !m.inline) {
-                let file = path_str(&m.file);
+                let file = slash_path(&m.file);
                 if seen.insert(file.clone()) {
                     jobs.push((
                         file,
@@ -350,7 +347,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
                     .iter()
                     .filter(|m| !m.inline)
                 {
-                    let file = path_str(&m.file);
+                    let file = slash_path(&m.file);
                     if seen.insert(file.clone()) {
                         jobs.push((
                             file,
@@ -404,12 +401,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
             };
             proc_macro2::extra::invalidate_current_thread_spans();
             let new_path = moved_to(file).unwrap_or_else(|| file.clone());
-            let source_text = source.text.clone();
-            let text = if source.base > 0 {
-                format!("\u{feff}{source_text}")
-            } else {
-                source_text
-            };
+            let text = source.file_text();
             match outcome {
                 Ok(result) => Ok((
                     RustFile {
@@ -487,7 +479,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
     for m in tree.modules.iter().filter(|m| !m.inline) {
         let Some(d) = &m.declaration else { continue };
         let Some(value) = &d.path_attr else { continue };
-        let (decl_file, target) = (path_str(&d.file), path_str(&m.file));
+        let (decl_file, target) = (slash_path(&d.file), slash_path(&m.file));
         let new_decl_file = moved_to(&decl_file).unwrap_or_else(|| decl_file.clone());
         let new_target = moved_to(&target).unwrap_or_else(|| target.clone());
         if new_decl_file == decl_file && new_target == target {
@@ -537,7 +529,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
     let old_parent = from[..from.len() - 1].to_vec();
     let new_parent = to[..to.len() - 1].to_vec();
     let new_name = to.last().cloned().unwrap_or_default();
-    let decl_file = path_str(&declaration.file);
+    let decl_file = slash_path(&declaration.file);
     let decl_text = slice_of(&files, &decl_file, &declaration.byte_range);
     let visibility = declaration.visibility.clone();
     let widen = !matches!(visibility.as_str(), "pub" | "pub(crate)")
@@ -645,7 +637,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
         let parent_module = tree
             .modules
             .iter()
-            .find(|m| module_segments(&m.path) == declare_in)
+            .find(|m| below_crate(&m.path) == declare_in)
             .ok_or_else(|| Error::Usage(format!("module {} not found", declare_in.join("::"))))?;
         if parent_module.inline {
             return Err(bad(
@@ -655,7 +647,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
                  supported yet",
             ));
         }
-        let parent_file = path_str(&parent_module.file);
+        let parent_file = slash_path(&parent_module.file);
         let at = insertion_point(tree, &files, parent_module, &from)?;
         let parent_text = text_of(&files, &parent_file);
         let (at, text) =
@@ -700,15 +692,6 @@ fn finish(
         files,
         merge_into: None,
     }
-}
-
-/// `crate::a::b` → `["a", "b"]`.
-fn module_segments(path: &str) -> ModPath {
-    path.split("::").skip(1).map(str::to_owned).collect()
-}
-
-fn path_str(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }
 
 /// The module path DST names: its path below the crate's source directory.
@@ -881,16 +864,16 @@ fn insertion_point(
     parent: &Module,
     moved: &[String],
 ) -> Result<usize> {
-    let parent_file = path_str(&parent.file);
+    let parent_file = slash_path(&parent.file);
     let text = text_of(files, &parent_file);
-    let parent_path = module_segments(&parent.path);
+    let parent_path = below_crate(&parent.path);
     let after_line = |end: usize| text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
     let last_mod = tree
         .modules
         .iter()
         .filter_map(|m| {
             let d = m.declaration.as_ref()?;
-            let path = module_segments(&m.path);
+            let path = below_crate(&m.path);
             (d.file == parent.file
                 && path.len() == parent_path.len() + 1
                 && path.starts_with(&parent_path)

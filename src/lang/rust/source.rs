@@ -40,6 +40,15 @@ impl Source {
         }
     }
 
+    /// The file's text as it is on disk: the parsed text with its BOM, if it had one.
+    pub(crate) fn file_text(&self) -> String {
+        if self.base > 0 {
+            format!("\u{feff}{}", self.text)
+        } else {
+            self.text.clone()
+        }
+    }
+
     /// The byte offset (in the file) of a proc-macro2 location.
     pub(crate) fn offset(&self, at: LineColumn) -> usize {
         let line = at.line.saturating_sub(1).min(self.line_starts.len() - 1);
