@@ -225,70 +225,34 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
     interrupt::install();
     // The lock (in `.regraft/`) comes first, so that the operations see that directory.
     let _lock = Lock::acquire(root)?;
+    let checking = crate::timings::phase("apply: preflight and git");
     let ops = operations(plan, root);
     preflight(root, &ops)?;
     let git = Git::detect(root);
-    if let Some(git) = &git {
-        if !options.allow_dirty {
-            let touched: HashSet<&str> = ops.iter().filter_map(touched_file).collect();
-            let dirty = git.dirty(&touched)?;
-            if !dirty.is_empty() {
-                return Err(Error::Dirty(dirty));
-            }
-        }
-        if options.commit && plan.needs_human() {
-            return Err(Error::Usage(
-                "--commit would commit files that need a human (conflicts or skipped files); \
-                 run without --commit, resolve them, and commit yourself"
-                    .to_owned(),
-            ));
-        }
-        if options.commit && git.has_staged_changes()? {
-            return Err(Error::Usage(
-                "--commit needs an index without staged changes: commit or unstage them first"
-                    .to_owned(),
-            ));
-        }
-        journal::exclude_from_git(git);
-    } else if options.commit {
-        return Err(Error::Usage(
-            "--commit needs a git work tree around --root".to_owned(),
-        ));
-    }
-    let (renames, removals): (Vec<(String, String, crate::git::IndexEntry)>, Vec<String>) =
-        match &git {
-            Some(git) => {
-                let tracked = git.tracked()?;
-                let renames = plan
-                    .files
-                    .iter()
-                    .filter(|f| f.category == FileCategory::Move)
-                    .filter_map(|f| {
-                        let entry = tracked.get(&f.path)?;
-                        Some((f.path.clone(), f.to.clone(), entry.clone()))
-                    })
-                    .collect();
-                let removals = plan
-                    .deletions
-                    .iter()
-                    .filter(|p| tracked.contains_key(*p))
-                    .cloned()
-                    .collect();
-                (renames, removals)
-            }
-            None => (Vec::new(), Vec::new()),
-        };
-
+    drop(checking);
     // Write ahead: every step, and a copy of every byte that will be replaced, is on disk
-    // before the first change.
+    // before the first change. The copies are read while git checks the work tree (nothing
+    // is written before both are done).
+    let journaling = crate::timings::phase("apply: git checks and journal");
     let mut journal = Journal::create(root, &options.command);
     let planned: HashMap<&str, &str> = plan
         .file_changes
         .iter()
         .map(|c| (c.path.as_str(), c.original.as_str()))
         .collect();
-    for op in &ops {
-        let entry = journal_entry(root, op, &planned, &mut journal)?;
+    let (checked, originals) = std::thread::scope(|scope| {
+        let checked = scope.spawn(|| git_checks(git.as_ref(), plan, &ops, options));
+        let originals: Result<Vec<Option<Original>>> = ops
+            .par_iter()
+            .map(|op| read_original(root, op, &planned))
+            .collect();
+        let checked = checked.join().expect("the git checks do not panic");
+        (checked, originals)
+    });
+    let (renames, removals) = checked?;
+    let originals = originals?;
+    for (op, original) in ops.iter().zip(originals) {
+        let entry = journal_entry(op, original, &mut journal);
         journal.push(entry);
     }
     let head_before = git.as_ref().and_then(Git::head);
@@ -308,6 +272,7 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
     // A signal before the journal is on disk stops the run with nothing changed.
     interrupt::check()?;
     journal.commit()?;
+    drop(journaling);
 
     // From here on every error (and Ctrl-C) rolls the run back, so that a run is all or
     // nothing; the journal is marked complete only when every step, git included, is done.
@@ -358,6 +323,7 @@ impl Steps<'_> {
         // order.
         for group in self.ops.chunk_by(|a, b| is_file_op(a) == is_file_op(b)) {
             let done: Vec<Applied> = if is_file_op(&group[0]) {
+                let _files = crate::timings::phase("apply: moves and writes");
                 execute_file_ops(root, group)?
             } else {
                 group
@@ -376,6 +342,7 @@ impl Steps<'_> {
         if let Some(git) = self.git {
             if !self.renames.is_empty() || !self.removals.is_empty() {
                 interrupt::check()?;
+                let _index = crate::timings::phase("apply: git index");
                 git.record_renames(self.renames, self.removals)?;
                 applied.git_renames = self.renames.len();
                 failpoint::step();
@@ -399,84 +366,163 @@ fn touched_file(op: &Operation) -> Option<&str> {
     }
 }
 
-/// What the journal must know to undo `op`, with copies of the bytes it replaces.
+/// Moved files that git tracks (from, to, index entry), and deleted files it tracks.
+type GitSteps = (Vec<(String, String, crate::git::IndexEntry)>, Vec<String>);
+
+/// What must hold of the git work tree around `root` before `plan` is applied (the files it
+/// touches are clean; `--commit` has a work tree, nothing staged and nothing left to a
+/// human), and the renames and removals to record in the index afterwards.
+fn git_checks(
+    git: Option<&Git>,
+    plan: &Plan,
+    ops: &[Operation],
+    options: &ApplyOptions,
+) -> Result<GitSteps> {
+    let Some(git) = git else {
+        if options.commit {
+            return Err(Error::Usage(
+                "--commit needs a git work tree around --root".to_owned(),
+            ));
+        }
+        return Ok((Vec::new(), Vec::new()));
+    };
+    if !options.allow_dirty {
+        let touched: HashSet<&str> = ops.iter().filter_map(touched_file).collect();
+        let dirty = git.dirty(&touched)?;
+        if !dirty.is_empty() {
+            return Err(Error::Dirty(dirty));
+        }
+    }
+    if options.commit && plan.needs_human() {
+        return Err(Error::Usage(
+            "--commit would commit files that need a human (conflicts or skipped files); \
+             run without --commit, resolve them, and commit yourself"
+                .to_owned(),
+        ));
+    }
+    if options.commit && git.has_staged_changes()? {
+        return Err(Error::Usage(
+            "--commit needs an index without staged changes: commit or unstage them first"
+                .to_owned(),
+        ));
+    }
+    journal::exclude_from_git(git);
+    let tracked = git.tracked()?;
+    let renames = plan
+        .files
+        .iter()
+        .filter(|f| f.category == FileCategory::Move)
+        .filter_map(|f| {
+            let entry = tracked.get(&f.path)?;
+            Some((f.path.clone(), f.to.clone(), entry.clone()))
+        })
+        .collect();
+    let removals = plan
+        .deletions
+        .iter()
+        .filter(|p| tracked.contains_key(*p))
+        .cloned()
+        .collect();
+    Ok((renames, removals))
+}
+
+/// What the journal must know of a file before an operation changes it.
+struct Original {
+    /// Its bytes, when the operation replaces or deletes them (the journal keeps a copy).
+    bytes: Option<Vec<u8>>,
+    /// Their fingerprint ([`journal::fnv1a`], or [`fingerprint`] for a plain move).
+    hash: u64,
+    mode: u32,
+}
+
+/// Reads what [`journal_entry`] needs of the file `op` changes, if any. Reads only, so the
+/// operations are read on all cores.
 /// `planned` holds the text the plan read of each file it rewrites: a file that changed since
 /// stops the run (its new contents were computed from the old text).
-fn journal_entry(
+fn read_original(
     root: &Path,
     op: &Operation,
     planned: &HashMap<&str, &str>,
-    journal: &mut Journal,
-) -> Result<Entry> {
-    let read_as_planned = |path: &str| {
+) -> Result<Option<Original>> {
+    let read = |path: &str, as_planned: bool| {
         let full = root.join(path);
         let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
-        if planned.get(path).map(|text| text.as_bytes()) != Some(bytes.as_slice()) {
+        if as_planned && planned.get(path).map(|text| text.as_bytes()) != Some(bytes.as_slice()) {
             return Err(Error::Usage(format!(
                 "{path} changed while regraft was planning; nothing was changed, run again"
             )));
         }
-        Ok((bytes, file_mode(&full).unwrap_or(0o644)))
+        Ok(Some(Original {
+            hash: journal::fnv1a(&bytes),
+            bytes: Some(bytes),
+            mode: file_mode(&full).unwrap_or(0o644),
+        }))
     };
-    Ok(match op {
-        Operation::CreateDir { path } => Entry::CreateDir { path: path.clone() },
-        Operation::RemoveDirIfEmpty { path } => Entry::RemoveDir { path: path.clone() },
+    match op {
         Operation::Move {
             from,
-            to,
-            contents: Some(contents),
-        } => {
-            let (bytes, mode) = read_as_planned(from)?;
-            Entry::Move {
-                from: from.clone(),
-                to: to.clone(),
-                original_hash: journal::fnv1a(&bytes),
-                original_blob: Some(journal.keep(&bytes)),
-                written_hash: Some(journal::fnv1a(contents.as_bytes())),
-                mode,
-            }
-        }
+            contents: Some(_),
+            ..
+        } => read(from, true),
+        Operation::Write { path, .. } => read(path, true),
+        Operation::Delete { path } => read(path, false),
         Operation::Move {
             from,
-            to,
             contents: None,
+            ..
         } => {
             let full = root.join(from);
             let missing = || Error::io(&full, std::io::Error::from(std::io::ErrorKind::NotFound));
-            Entry::Move {
-                from: from.clone(),
-                to: to.clone(),
-                original_hash: fingerprint(&full).ok_or_else(missing)?,
-                original_blob: None,
-                written_hash: None,
+            Ok(Some(Original {
+                bytes: None,
+                hash: fingerprint(&full).ok_or_else(missing)?,
                 mode: file_mode(&full).unwrap_or(0o644),
-            }
+            }))
         }
-        Operation::Delete { path } => {
-            let full = root.join(path);
-            let bytes = fs::read(&full).map_err(|e| Error::io(&full, e))?;
-            Entry::Delete {
-                path: path.clone(),
-                original_hash: journal::fnv1a(&bytes),
-                original_blob: journal.keep(&bytes),
-                mode: file_mode(&full).unwrap_or(0o644),
-            }
-        }
+        Operation::CreateDir { .. }
+        | Operation::RemoveDirIfEmpty { .. }
+        | Operation::Create { .. } => Ok(None),
+    }
+}
+
+/// What the journal must know to undo `op`: `original` ([`read_original`]), whose bytes it
+/// keeps when `op` replaces them.
+fn journal_entry(op: &Operation, original: Option<Original>, journal: &mut Journal) -> Entry {
+    let original = original.unwrap_or(Original {
+        bytes: None,
+        hash: 0,
+        mode: 0o644,
+    });
+    let mut keep = || journal.keep(original.bytes.as_deref().unwrap_or_default());
+    match op {
+        Operation::CreateDir { path } => Entry::CreateDir { path: path.clone() },
+        Operation::RemoveDirIfEmpty { path } => Entry::RemoveDir { path: path.clone() },
+        Operation::Move { from, to, contents } => Entry::Move {
+            from: from.clone(),
+            to: to.clone(),
+            original_hash: original.hash,
+            original_blob: contents.as_ref().map(|_| keep()),
+            written_hash: contents.as_ref().map(|c| journal::fnv1a(c.as_bytes())),
+            mode: original.mode,
+        },
+        Operation::Delete { path } => Entry::Delete {
+            path: path.clone(),
+            original_hash: original.hash,
+            original_blob: keep(),
+            mode: original.mode,
+        },
         Operation::Create { path, contents } => Entry::Create {
             path: path.clone(),
             written_hash: journal::fnv1a(contents),
         },
-        Operation::Write { path, contents } => {
-            let (bytes, mode) = read_as_planned(path)?;
-            Entry::Write {
-                path: path.clone(),
-                original_hash: journal::fnv1a(&bytes),
-                original_blob: journal.keep(&bytes),
-                written_hash: journal::fnv1a(contents.as_bytes()),
-                mode,
-            }
-        }
-    })
+        Operation::Write { path, contents } => Entry::Write {
+            path: path.clone(),
+            original_hash: original.hash,
+            original_blob: keep(),
+            written_hash: journal::fnv1a(contents.as_bytes()),
+            mode: original.mode,
+        },
+    }
 }
 
 fn is_file_op(op: &Operation) -> bool {

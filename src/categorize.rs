@@ -281,7 +281,10 @@ fn merge_pairs(
         .filter(|i| i.wants_base())
         .map(|i| (i.src, i.dst))
         .collect();
+    let looking_up = crate::timings::phase("plan: merge bases");
     let mut bases = Bases::look_up(cx.git, &wanted)?;
+    drop(looking_up);
+    let _merging = crate::timings::phase("plan: merges");
     let merge_all = |bases: &mut Bases| -> Vec<PairMerge> {
         let searches: Vec<Option<BaseSearch>> =
             inputs.iter().map(|i| bases.found.remove(i.src)).collect();
@@ -297,7 +300,10 @@ fn merge_pairs(
         (Some(git), Some(lineages)) if !bases.without.is_empty() => {
             let without = std::mem::take(&mut bases.without);
             std::thread::scope(|scope| {
-                let why = scope.spawn(|| no_base_reasons(git, lineages, &without));
+                let why = scope.spawn(|| {
+                    let _why = crate::timings::phase("plan: why no base");
+                    no_base_reasons(git, lineages, &without)
+                });
                 let merged = merge_all(&mut bases);
                 let why = why.join().expect("the copy search does not panic");
                 (merged, why)

@@ -373,6 +373,7 @@ fn load(target: &MoveArgs) -> Result<Plan> {
         shim: target.shim,
     };
     let _spinner = crate::progress::Spinner::start("scanning the tree");
+    let _plan = crate::timings::phase("plan");
     build_plan(target.root(), &rules, &options)
 }
 

@@ -54,6 +54,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod survey;
+pub mod timings;
 pub mod walk;
 
 /// How a run ended; the process exit code.

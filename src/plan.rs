@@ -242,10 +242,14 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         }
     }
 
+    let walked = crate::timings::phase("plan: walk");
     let files = rules.files(root)?;
+    drop(walked);
+    let scanned = crate::timings::phase("plan: read and rewrite");
     let index = ModuleIndex::build(&roots, &files);
     let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
     let outcomes = scan.files(&files, None)?;
+    drop(scanned);
 
     let mut plan = Plan {
         moves: moves.moves().iter().map(PlannedMove::from).collect(),
@@ -281,6 +285,7 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         .filter(|m| pending_sources.contains(&m.dirs.from))
         .map(|m| m.dirs.to.as_str())
         .collect();
+    let sorting = crate::timings::phase("plan: sort and merge");
     let sorted = categorize(
         &merge_context,
         &files,
@@ -288,6 +293,7 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         &pending_destinations,
         &mut plan.file_changes,
     )?;
+    drop(sorting);
     plan.files = sorted.files;
     plan.conflicts = sorted.merges.iter().map(|m| m.path.clone()).collect();
     plan.merges = sorted.merges;
@@ -823,6 +829,17 @@ impl Scan<'_> {
                 return Ok(outcome);
             }
         };
+        // A file that moves inside a moved directory and names nothing that moves keeps
+        // its text, unless the language sees a reference that could climb out of the
+        // directory. (A moved single-module file is always read: its relative imports start
+        // in the old parent.)
+        if moved_to.is_some()
+            && !mentions_moved
+            && !self.moves.moves().iter().any(|m| m.dirs.from == *path)
+            && !lang.moved_file_may_change(&text)
+        {
+            return Ok(outcome);
+        }
         let new_path = moved_to.unwrap_or_else(|| path.clone());
         let rewritten = lang.rewrite(&self.run(), path, &new_path, &text);
         let index = LineIndex::new(&text);

@@ -44,6 +44,12 @@ pub trait Language: Sync {
     /// neither parsed nor rewritten.
     fn needles<'m>(&self, moves: &'m ModuleMoves) -> Vec<&'m str>;
 
+    /// Whether `text`, a file that moves with its directory and contains none of the
+    /// needles, may still hold a reference that the move breaks (for Python, a relative
+    /// import that climbs out of the directory). A file that gives `false` moves as it is,
+    /// unparsed; so the answer must err towards `true`.
+    fn moved_file_may_change(&self, text: &str) -> bool;
+
     /// The references of one file (`text`, at `path`, going to `new_path`) that the run
     /// changes. Reads nothing from disk.
     fn rewrite(&self, run: &Run<'_>, path: &str, new_path: &str, text: &str) -> FileRewrite;

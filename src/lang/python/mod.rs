@@ -47,6 +47,23 @@ impl Language for Python {
             .collect()
     }
 
+    /// True when the text has `from` followed (after blanks or line continuations) by two
+    /// dots: the only relative import that can reach above the directory the file moves
+    /// with. A file directly in a moved directory reaches that directory with one dot, which
+    /// moves with it. (Strings and comments that look so are parsed needlessly, never
+    /// missed.)
+    fn moved_file_may_change(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        memmem::find_iter(bytes, b"from").any(|at| {
+            let rest = &bytes[at + 4..];
+            let skipped = rest
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace() || **b == b'\\')
+                .count();
+            rest[skipped..].starts_with(b"..")
+        })
+    }
+
     fn rewrite(&self, run: &Run<'_>, path: &str, new_path: &str, text: &str) -> FileRewrite {
         // A file outside SRC can only refer to what moves where it spells a moved name, so
         // only the top-level statements up to its last mention need parsing. (Files in SRC
@@ -113,5 +130,37 @@ impl Language for Python {
 
     fn checker<'a>(&self, run: Run<'a>) -> Box<dyn FileCheck + 'a> {
         Box::new(check::Checker::new(run))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moved_file_is_parsed_when_a_relative_import_may_climb_out() {
+        let climbs = [
+            "from ..common import clock\n",
+            "from ...core.db import session\n",
+            "from .. import settings\n",
+            "import os\nfrom \\\n    ..common import clock\n",
+            "from\t..common import clock\n",
+        ];
+        for text in climbs {
+            assert!(Python.moved_file_may_change(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_moved_file_with_only_sibling_imports_is_left_unparsed() {
+        let stays = [
+            "from . import features\nfrom .windows import rolling\n",
+            "import numpy as np\n\ndef f():\n    return ...\n",
+            "from __future__ import annotations\nfrom .x import y\n",
+            "",
+        ];
+        for text in stays {
+            assert!(!Python.moved_file_may_change(text), "{text:?}");
+        }
     }
 }
