@@ -808,7 +808,10 @@ impl Scan<'_> {
             // A shim names the old path on purpose; it is regraft's own, and stays as it is.
             return Ok(FileOutcome::default());
         }
-        let mentions_moved = self.needles.iter().any(|n| n.find(&bytes).is_some());
+        let mentions_moved = self
+            .needles
+            .iter()
+            .any(|n| crate::lang::mentions_whole_name(&bytes, n));
         if moved_to.is_none() && !mentions_moved {
             return Ok(outcome);
         }

@@ -30,6 +30,35 @@ pub fn language_of(path: &str) -> Option<&'static dyn Language> {
     LANGUAGES.iter().copied().find(|lang| lang.owns(path))
 }
 
+/// True for a byte that can continue an identifier: an ASCII letter, digit or `_`, or any
+/// byte of a non-ASCII character.
+fn continues_name(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || !byte.is_ascii()
+}
+
+/// True when the match of `needle_len` bytes at `at` in `bytes` is a whole name: no byte
+/// that could continue an identifier touches it on either side. `utils` is mentioned as a
+/// whole name by `django.utils` and `"django/utils/x.py"`, not by `test_utils`, which
+/// cannot refer to the module.
+fn is_whole_name(bytes: &[u8], at: usize, needle_len: usize) -> bool {
+    let before = at.checked_sub(1).map(|i| bytes[i]);
+    let after = bytes.get(at + needle_len).copied();
+    !before.is_some_and(continues_name) && !after.is_some_and(continues_name)
+}
+
+/// True when `bytes` mention `needle` (a [`Language::needles`] finder) as a whole name.
+pub fn mentions_whole_name(bytes: &[u8], needle: &memchr::memmem::Finder<'_>) -> bool {
+    needle
+        .find_iter(bytes)
+        .any(|at| is_whole_name(bytes, at, needle.needle().len()))
+}
+
+/// Where `bytes` last mention `needle` as a whole name.
+pub fn last_whole_name(bytes: &[u8], needle: &str) -> Option<usize> {
+    memchr::memmem::rfind_iter(bytes, needle.as_bytes())
+        .find(|&at| is_whole_name(bytes, at, needle.len()))
+}
+
 /// What a language hands the language-free stages ([`crate::plan`], [`crate::check`],
 /// [`crate::categorize`]).
 ///
@@ -39,9 +68,9 @@ pub trait Language: Sync {
     /// Whether the file at `path` (root-relative, `/`-separated) is one of this language's.
     fn owns(&self, path: &str) -> bool;
 
-    /// The byte strings one of which a file must contain to refer to something `moves`
-    /// moves or renames. A file outside the moved directories that contains none of them is
-    /// neither parsed nor rewritten.
+    /// The names one of which a file must contain to refer to something `moves` moves or
+    /// renames. A file outside the moved directories that contains none of them as a whole
+    /// name ([`mentions_whole_name`]) is neither parsed nor rewritten.
     fn needles<'m>(&self, moves: &'m ModuleMoves) -> Vec<&'m str>;
 
     /// Whether `text`, a file that moves with its directory and contains none of the
@@ -252,4 +281,32 @@ pub struct Rewritten {
     pub changes: Vec<Change>,
     /// References that need a human.
     pub problems: Vec<Problem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_needle_counts_only_as_a_whole_name() {
+        let utils = memchr::memmem::Finder::new("utils");
+        for text in [
+            "from django.utils import timezone",
+            "import utils",
+            "patch('django/utils/text.py')",
+            "x = utils",
+        ] {
+            assert!(mentions_whole_name(text.as_bytes(), &utils), "{text}");
+        }
+        for text in [
+            "from test_utils import x",
+            "import utils2",
+            "myutils.run()",
+            "utilsé = 1",
+        ] {
+            assert!(!mentions_whole_name(text.as_bytes(), &utils), "{text}");
+        }
+        let text = "import utils\nfrom test_utils import x\n";
+        assert_eq!(last_whole_name(text.as_bytes(), "utils"), Some(7));
+    }
 }

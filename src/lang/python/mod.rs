@@ -72,7 +72,7 @@ impl Language for Python {
             let last = self
                 .needles(run.moves)
                 .iter()
-                .filter_map(|n| memmem::rfind(text.as_bytes(), n.as_bytes()))
+                .filter_map(|n| crate::lang::last_whole_name(text.as_bytes(), n))
                 .max()
                 .unwrap_or(0);
             import_scan::top_level_boundary_after(text, last)
