@@ -214,8 +214,11 @@ def run_once(job, name, binary):
         shutil.rmtree(copy, ignore_errors=True)
         # Hard links: apply never writes into a file it did not create (it renames
         # temporary files over targets, renames and unlinks), so the tree stays intact;
-        # .git/info/exclude is the one file rewritten in place, so it is copied.
-        subprocess.run(["cp", "-al", job["fresh"], copy], check=True)
+        # .git/info/exclude is the one file rewritten in place, so it is copied. Other
+        # tools (fastmod, ast-grep) write into the files themselves: they get a real copy,
+        # or they would rewrite the tree every later run starts from.
+        how = "-a" if job.get("writes_in_place") else "-al"
+        subprocess.run(["cp", how, job["fresh"], copy], check=True)
         info = os.path.join(copy, ".git", "info")
         if os.path.isdir(info):
             shutil.rmtree(info)
@@ -382,12 +385,12 @@ django_scenario() {
     fastmod=$(command -v fastmod || true)
     sg=$(command -v ast-grep || true)
     if [ -n "$fastmod" ]; then
-        others+=", {\"name\": \"fastmod (regex)\", \"fresh\": \"$tree\", \"cmd\": [\"$fastmod\", \"--accept-all\", \"--hidden\", \"--extensions\", \"py\", \"-d\", \"{TREE}\", \"django\\\\.utils\\\\b\", \"django.core.utils\"]}"
+        others+=", {\"name\": \"fastmod (regex)\", \"fresh\": \"$tree\", \"writes_in_place\": true, \"cmd\": [\"$fastmod\", \"--accept-all\", \"--hidden\", \"--extensions\", \"py\", \"-d\", \"{TREE}\", \"django\\\\.utils\\\\b\", \"django.core.utils\"]}"
     else
         echo "fastmod: not installed (cargo install fastmod)"
     fi
     if [ -n "$sg" ]; then
-        others+=", {\"name\": \"ast-grep (rules)\", \"fresh\": \"$tree\", \"cmd\": [\"$sg\", \"scan\", \"--rule\", \"$REPO/scripts/bench/ast_grep_django_utils.yml\", \"--update-all\", \"{TREE}\"]}"
+        others+=", {\"name\": \"ast-grep (rules)\", \"fresh\": \"$tree\", \"writes_in_place\": true, \"cmd\": [\"$sg\", \"scan\", \"--rule\", \"$REPO/scripts/bench/ast_grep_django_utils.yml\", \"--update-all\", \"{TREE}\"]}"
     else
         echo "ast-grep: not installed (npm install @ast-grep/cli, or cargo install ast-grep)"
     fi

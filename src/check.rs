@@ -380,10 +380,12 @@ pub fn check(
         .collect();
     let python_rules = rules.with_moves_where(|m| !rust_moves.contains(m));
     let rules = &python_rules;
+    let walking = crate::timings::phase("check: walk and index");
     let roots = ImportRoots::discover(root, &rules.python_roots);
     let moves = ModuleMoves::for_rules(root, &roots, rules)?;
     let files = rules.files(root)?;
     let index = ModuleIndex::build(&roots, &files);
+    drop(walking);
     // A PATH that is a directory stands for every file under it (`regraft check src/`).
     let selected: Option<HashSet<&str>> = if paths.is_empty() {
         None
@@ -411,6 +413,7 @@ pub fn check(
     };
 
     // RG001: whatever a plan of the retired moves would still rewrite.
+    let retired = crate::timings::phase("check: retired moves");
     let mut diagnostics = Vec::new();
     let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
     if !moves.moves().is_empty() || moves.renames_symbols() {
@@ -451,6 +454,8 @@ pub fn check(
         }
     }
 
+    drop(retired);
+    let _files = crate::timings::phase("check: files");
     let references = scan.references();
     // One checker per language, in the order of `LANGUAGES`.
     let checkers: Vec<Box<dyn FileCheck + '_>> = LANGUAGES
