@@ -28,8 +28,10 @@
 #   OLD_BIN      a second binary (e.g. built from main) timed in the same runs, as "old"
 #   MERGE_DIR    generate the merge tree here (reused when it holds one); default temporary
 #   BENCH_SETTLE seconds to wait after making each fresh copy, before a timed apply (default
-#                0). On ext4 without a journal, new files are slow to create for a while
-#                after many were removed (the previous copy): 35 measures a first run.
+#                0). On ext4 without a journal (as on this project's VMs: /proc/fs/jbd2 is
+#                empty), creating a file skips, one by one, the inodes freed in the last 60
+#                seconds (360 while their inode table is not yet written back); the copy
+#                removed before each run leaves thousands. 70 measures a user's first run.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -224,8 +226,8 @@ def run_once(job, name, binary):
             shutil.rmtree(info)
             shutil.copytree(os.path.join(job["fresh"], ".git", "info"), info)
         subprocess.run(["sync"], check=True)
-        # ext4 without a journal (as on these VMs) skips, one by one, inodes freed in the
-        # last seconds when it allocates new ones: the copy just removed makes the next
+        # ext4 without a journal (as on these VMs) skips, one by one, the inodes freed in
+        # the last minute when it allocates new ones: the copy just removed makes the next
         # apply's writes slower than a user's first run. BENCH_SETTLE waits that out.
         time.sleep(float(os.environ.get("BENCH_SETTLE", "0")))
         tree = copy
