@@ -181,7 +181,11 @@ def one_round(regraft, package, files, rng, work):
         deleted_d = set()
         if rng.random() < 0.3:
             copy, deleted_d, _ = mutate(text, rng, "copy")
-            inexact.add(f)
+            # A mutation can change nothing (a lone method cannot be deleted): then the
+            # copy is exact, and a base is right (Django 5.2.19's contrib/postgres
+            # serializers.py, round 12 of seed 1, was judged wrong for that).
+            if copy != text:
+                inexact.add(f)
         else:
             copy = text
         open(os.path.join(repo, dst, f), "w").write(copy)
