@@ -119,6 +119,70 @@ pub struct MergeContext<'a> {
     pub style: ConflictStyle,
     /// Rewrites a text as if it were the source file at the given path (for merge bases).
     pub rewrite_source: &'a (dyn Fn(&str, &str) -> String + Sync),
+    /// What git history says of the pairs, when it was looked up ahead ([`PairHistory`]).
+    pub history: Option<&'a PairHistory>,
+}
+
+/// The files of `files` that move (`moved_to`) onto a file that exists in one of
+/// `destinations`: the pairs a merge must bring together, as (source, destination).
+pub fn pairs_in_both<'f>(
+    files: &'f [WalkedFile],
+    moved_to: &'f HashMap<&str, String, impl std::hash::BuildHasher>,
+    destinations: &[&str],
+) -> Vec<(&'f str, &'f str)> {
+    let in_dst: HashSet<&str> = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| destinations.iter().any(|d| is_within(p, d)))
+        .collect();
+    files
+        .iter()
+        .filter_map(|f| {
+            let to = moved_to.get(f.path.as_str())?;
+            in_dst
+                .contains(to.as_str())
+                .then_some((f.path.as_str(), to.as_str()))
+        })
+        .collect()
+}
+
+/// What git history says of every pair of a run, looked up before their final texts are
+/// known, so that `plan` does it while it scans the tree: each pair's merge base, or why it
+/// has none. History does not depend on the texts; only the pairs that turn out to differ
+/// use it.
+pub struct PairHistory {
+    /// The pairs looked up, by source path.
+    pairs: HashSet<String>,
+    found: HashMap<String, BaseSearch>,
+    why: HashMap<String, String>,
+}
+
+impl PairHistory {
+    /// Looks up every pair of `pairs`: one pass over history, one `cat-file`, and git's copy
+    /// search for the pairs without a base ([`no_base_reasons`]).
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn look_up(git: &Git, pairs: &[(&str, &str)]) -> Result<Self> {
+        let mut bases = Bases::look_up(Some(git), pairs)?;
+        let why = match bases.lineages.take() {
+            Some(lineages) if !bases.without.is_empty() => {
+                let _why = crate::timings::phase("plan: why no base");
+                no_base_reasons(git, lineages, &bases.without)?
+            }
+            _ => HashMap::new(),
+        };
+        Ok(Self {
+            pairs: pairs.iter().map(|&(src, _)| src.to_owned()).collect(),
+            found: bases.found,
+            why,
+        })
+    }
+
+    /// True when every pair of `pairs` was looked up.
+    fn covers(&self, pairs: &[(&str, &str)]) -> bool {
+        pairs.iter().all(|(src, _)| self.pairs.contains(*src))
+    }
 }
 
 /// Categorises the files of every move; `changes` (the scan's rewrites) is updated so that a
@@ -137,15 +201,7 @@ pub fn categorize(
         .filter(|p| destinations.iter().any(|d| is_within(p, d)))
         .collect();
     let targets: HashSet<&str> = moved_to.values().map(String::as_str).collect();
-    let pairs: Vec<(&str, &str)> = files
-        .iter()
-        .filter_map(|f| {
-            let to = moved_to.get(f.path.as_str())?;
-            in_dst
-                .contains(to.as_str())
-                .then_some((f.path.as_str(), to.as_str()))
-        })
-        .collect();
+    let pairs = pairs_in_both(files, moved_to, destinations);
     let mut merged = merge_pairs(cx, &pairs, changes)?;
     for file in files {
         let path = file.path.as_str();
@@ -281,6 +337,27 @@ fn merge_pairs(
         .filter(|i| i.wants_base())
         .map(|i| (i.src, i.dst))
         .collect();
+    if let Some(history) = cx.history.filter(|h| h.covers(&wanted)) {
+        let _merging = crate::timings::phase("plan: merges");
+        let merged: Vec<PairMerge> = inputs
+            .par_iter()
+            .map(|input| {
+                let search = input
+                    .wants_base()
+                    .then(|| history.found.get(input.src).cloned())
+                    .flatten();
+                let mut pair = merge_one(cx, input, search);
+                if let Some(report) = pair.report.as_mut()
+                    && input.wants_base()
+                    && let Some(why) = history.why.get(input.src)
+                {
+                    report.base_found.clone_from(why);
+                }
+                pair
+            })
+            .collect();
+        return Ok(merged.into_iter().map(|m| (m.src.clone(), m)).collect());
+    }
     let looking_up = crate::timings::phase("plan: merge bases");
     let mut bases = Bases::look_up(cx.git, &wanted)?;
     drop(looking_up);
@@ -449,6 +526,7 @@ fn short(commit: &str) -> &str {
 
 /// What the search for a merge base found: the base and its text, and in words how it was
 /// found or why there is none.
+#[derive(Clone)]
 struct BaseSearch {
     base: Option<(MergeBase, String)>,
     found: String,

@@ -245,10 +245,42 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
     let walked = crate::timings::phase("plan: walk");
     let files = rules.files(root)?;
     drop(walked);
+    let git = crate::git::Git::detect(root);
+    // Only a move still to be done has files to sort; after it, DST's files are just files.
+    let pending_destinations: Vec<&str> = moves
+        .moves()
+        .iter()
+        .filter(|m| pending_sources.contains(&m.dirs.from))
+        .map(|m| m.dirs.to.as_str())
+        .collect();
     let scanned = crate::timings::phase("plan: read and rewrite");
     let index = ModuleIndex::build(&roots, &files);
     let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
-    let outcomes = scan.files(&files, None)?;
+    // The history of the files in both SRC and DST does not depend on their texts: git
+    // looks it up while the tree is scanned.
+    let early_moved_to: std::collections::HashMap<&str, String> = files
+        .iter()
+        .filter(|f| {
+            pending_sources
+                .iter()
+                .any(|s| crate::rules::is_within(&f.path, s))
+        })
+        .filter_map(|f| Some((f.path.as_str(), moves.map_path(&f.path)?)))
+        .collect();
+    let pairs = crate::categorize::pairs_in_both(&files, &early_moved_to, &pending_destinations);
+    let (outcomes, history) = std::thread::scope(|scope| {
+        let history = git
+            .as_ref()
+            .filter(|_| !pairs.is_empty())
+            .map(|git| scope.spawn(|| crate::categorize::PairHistory::look_up(git, &pairs)));
+        let outcomes = scan.files(&files, None);
+        let history = history.map(|h| h.join().expect("the history look-up does not panic"));
+        (outcomes, history)
+    });
+    let outcomes = outcomes?;
+    // A failed look-up is not an error yet: the pairs that turn out to need a base look
+    // their history up again, and report git's error then (none may need one).
+    let history = history.and_then(Result::ok);
     drop(scanned);
 
     let mut plan = Plan {
@@ -270,21 +302,14 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         plan.file_changes.extend(outcome.change);
     }
     let destinations: Vec<&str> = moves.moves().iter().map(|m| m.dirs.to.as_str()).collect();
-    let git = crate::git::Git::detect(root);
     let rewrite_source = |path: &str, text: &str| scan.rewrite_text(path, text);
     let merge_context = MergeContext {
         root,
         git: git.as_ref(),
         style: options.conflict_style,
         rewrite_source: &rewrite_source,
+        history: history.as_ref(),
     };
-    // Only a move still to be done has files to sort; after it, DST's files are just files.
-    let pending_destinations: Vec<&str> = moves
-        .moves()
-        .iter()
-        .filter(|m| pending_sources.contains(&m.dirs.from))
-        .map(|m| m.dirs.to.as_str())
-        .collect();
     let sorting = crate::timings::phase("plan: sort and merge");
     let sorted = categorize(
         &merge_context,
@@ -530,6 +555,7 @@ fn merge_rust_modules(
         git: git.as_ref(),
         style: options.conflict_style,
         rewrite_source: &unchanged,
+        history: None,
     };
     let sorted = categorize(
         &context,
