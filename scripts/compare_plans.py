@@ -3,10 +3,10 @@
 
 A change that only makes `plan` faster must leave every plan as it was. This takes the
 untouched projects that scripts/corpus.sh extracted, picks up to N packages in each (every
-k-th package directory, sorted, so the pick is the same on every run), and plans two moves of
-each with both binaries: into a new sibling (`pkg` -> `pkg_moved`) and, where the project has
-another package with a same-named module, nothing more. It compares exit status and the JSON
-plan byte for byte, and prints every difference.
+k-th package directory, sorted, so the pick is the same on every run), and plans two runs of
+each with both binaries: a move into a new sibling (`pkg` -> `pkg_moved`), and a merge into
+the next package of the list that neither holds it nor lies in it. It compares exit status
+and the JSON plan byte for byte, and prints every difference.
 
 Usage:
     python3 scripts/compare_plans.py OLD_BIN NEW_BIN [--corpus /tmp/regraft-corpus] [-n 4]
@@ -53,14 +53,19 @@ def main():
             continue
         step = max(1, len(pkgs) // args.n)
         for src in pkgs[::step][: args.n]:
-            dst = src + "_moved"
-            old, new = plan(args.old, tree, src, dst), plan(args.new, tree, src, dst)
-            compared += 1
-            if old != new:
-                differ += 1
-                print(f"DIFFERS {os.path.basename(tree)}: {src} -> {dst}: exit {old[0]} vs {new[0]}")
-                if old[2] != new[2]:
-                    print(f"  stderr: {old[2][:200]!r} vs {new[2][:200]!r}")
+            runs = [src + "_moved"]
+            unrelated = [p for p in pkgs[pkgs.index(src) + 1:] + pkgs
+                         if p != src and not p.startswith(src + "/") and not src.startswith(p + "/")]
+            runs += unrelated[:1]
+            for dst in runs:
+                old, new = plan(args.old, tree, src, dst), plan(args.new, tree, src, dst)
+                compared += 1
+                if old != new:
+                    differ += 1
+                    print(f"DIFFERS {os.path.basename(tree)}: {src} -> {dst}: "
+                          f"exit {old[0]} vs {new[0]}")
+                    if old[2] != new[2]:
+                        print(f"  stderr: {old[2][:200]!r} vs {new[2][:200]!r}")
     print(f"{compared} plans compared on {len(trees)} projects; {differ} differ")
     return 1 if differ else 0
 
