@@ -159,7 +159,7 @@ pub struct PairHistory {
 
 impl PairHistory {
     /// Looks up every pair of `pairs`: one pass over history, one `cat-file`, and git's copy
-    /// search for the pairs without a base ([`no_base_reasons`]).
+    /// search for the pairs without a base.
     ///
     /// # Errors
     /// When git fails.
