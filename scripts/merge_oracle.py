@@ -8,7 +8,9 @@ then both copies are developed apart: functions and methods are added, deleted a
 either side, at random (seeded). regraft then merges SRC into DST, and this script checks
 every verdict with Python's own `ast`, knowing what each side really did:
 
-- a file whose DST began as an inexact copy must get no merge base (no proof of descent);
+- a merge base must be a version that both histories really hold (by the texts committed
+  here): a file whose DST began as an inexact copy has none, until one side's edit makes it
+  equal to the other's (both deleted the same function);
 - every function, class and method that either side still has must be in the result, or be
   listed in the plan's `lost` for that file (the tool may lose code only out loud);
 - a file with a listed loss that neither side deleted on purpose must not be `merged`;
@@ -24,6 +26,7 @@ line per round and a summary; exits 1 when any verdict was wrong.
 
 import argparse
 import ast
+import hashlib
 import json
 import os
 import random
@@ -39,6 +42,12 @@ GIT = ["git", "-c", "user.name=oracle", "-c", "user.email=oracle@regraft.invalid
 
 def git(cwd, *args):
     subprocess.run(GIT + list(args), cwd=cwd, check=True, capture_output=True)
+
+
+def blob_id(text):
+    """git's id of a blob with `text` (as written, UTF-8)."""
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def names(source):
@@ -189,7 +198,8 @@ def one_round(regraft, package, files, rng, work):
         else:
             copy = text
         open(os.path.join(repo, dst, f), "w").write(copy)
-        truth[f] = {"dst_deleted": set(deleted_d), "src_deleted": set()}
+        truth[f] = {"dst_deleted": set(deleted_d), "src_deleted": set(),
+                    "src_blobs": {blob_id(text)}, "dst_blobs": {blob_id(copy)}}
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "fork")
     # Both sides develop.
@@ -200,6 +210,7 @@ def one_round(regraft, package, files, rng, work):
                 new, deleted, _ = mutate(open(path).read(), rng, side)
                 open(path, "w").write(new)
                 truth[f][f"{side}_deleted"] |= deleted
+                truth[f][f"{side}_blobs"].add(blob_id(new))
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "apart")
     before = {
@@ -222,10 +233,13 @@ def one_round(regraft, package, files, rng, work):
             continue  # identical after all
         stats["files"] += 1
         stats[m["outcome"]] = stats.get(m["outcome"], 0) + 1
-        if f in inexact and m["base"] is not None:
-            # git may also find the exact blob the other way round (rare): only a base whose
-            # blob DST's history really holds is acceptable; the tool says which.
-            wrong.append(f"{path}: began as an inexact copy, yet merged against base {m['base']}")
+        # A base must be a version both histories really hold (by the texts this script
+        # committed). An inexact copy has none at first, but one side's later edit can make
+        # it equal the other's copy (both deleted the same function): then that is a base.
+        shared = truth[f]["src_blobs"] & truth[f]["dst_blobs"]
+        if m["base"] is not None and m["base"]["blob"] not in shared:
+            wrong.append(f"{path}: merged against base {m['base']}, a version both sides "
+                         f"never held{' (began as an inexact copy)' if f in inexact else ''}")
         stats["inexact"] += f in inexact
         result = open(os.path.join(repo, dst, f)).read()
         kept = set()

@@ -94,6 +94,10 @@ pub struct MergeReport {
     pub outcome: MergeOutcome,
     /// Conflicts marked in the result.
     pub conflicts: usize,
+    /// The line (1-based) where a result written without markers stops parsing; the outcome
+    /// is then `needs_review`. Absent when it parses (or has markers, or is not code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syntax_error_line: Option<usize>,
 }
 
 /// What categorising found.
@@ -429,6 +433,7 @@ fn merge_one(cx: &MergeContext<'_>, input: &PairInput, search: Option<BaseSearch
             lost: Vec::new(),
             outcome: MergeOutcome::Sidecar,
             conflicts: 1,
+            syntax_error_line: None,
         });
         return pair;
     };
@@ -475,12 +480,19 @@ fn merge_one(cx: &MergeContext<'_>, input: &PairInput, search: Option<BaseSearch
             lang.lost_definitions(base_text.as_deref(), dst_text, src_text, &merged.text)
         })
         .unwrap_or_default();
-    let outcome =
-        if outcome != MergeOutcome::Unresolved && lost.iter().any(|l| !l.deleted_on_purpose) {
-            MergeOutcome::NeedsReview
-        } else {
-            outcome
-        };
+    // Two clean deletions can leave a block with no body (SRC deletes one method, DST the
+    // others): a result that does not parse is not a clean merge, whatever the lines say.
+    let syntax_error_line = language_of(dst)
+        .filter(|_| matches!(outcome, MergeOutcome::Merged | MergeOutcome::Union))
+        .and_then(|lang| lang.syntax_error(&merged.text))
+        .map(|offset| merged.text[..offset].matches('\n').count() + 1);
+    let outcome = if outcome != MergeOutcome::Unresolved
+        && (lost.iter().any(|l| !l.deleted_on_purpose) || syntax_error_line.is_some())
+    {
+        MergeOutcome::NeedsReview
+    } else {
+        outcome
+    };
     if outcome == MergeOutcome::Sidecar {
         sidecar(
             &mut pair.sidecars,
@@ -500,6 +512,7 @@ fn merge_one(cx: &MergeContext<'_>, input: &PairInput, search: Option<BaseSearch
         lost,
         outcome,
         conflicts: merged.conflicts,
+        syntax_error_line,
     });
     pair
 }

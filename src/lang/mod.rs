@@ -98,6 +98,10 @@ pub trait Language: Sync {
     /// files of imports and `__all__`). `None` leaves the file to a line merge.
     fn union_merge(&self, path: &str, dst: &str, src: &str) -> Option<String>;
 
+    /// Where `text` stops being valid code of this language (a byte offset), if it does. A
+    /// merge whose result does not parse is never called clean.
+    fn syntax_error(&self, text: &str) -> Option<usize>;
+
     /// This language's checks for one `regraft check` run; [`crate::check`] hands them every
     /// file the language owns (as text: binary and non-UTF-8 files are not checked).
     fn checker<'a>(&self, run: Run<'a>) -> Box<dyn FileCheck + 'a>;

@@ -386,7 +386,17 @@ fn outcome_text(m: &MergeReport) -> String {
             } else {
                 ("definitions", "are")
             };
-            format!("merged without markers, but {missing} {noun} {verb} missing: needs review")
+            let mut why = Vec::new();
+            if missing > 0 {
+                why.push(format!("{missing} {noun} {verb} missing"));
+            }
+            if let Some(line) = m.syntax_error_line {
+                why.push(format!("the result does not parse (line {line})"));
+            }
+            format!(
+                "merged without markers, but {}: needs review",
+                why.join(" and ")
+            )
         }
         MergeOutcome::Union
             if std::path::Path::new(&m.path)

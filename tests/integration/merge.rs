@@ -225,7 +225,14 @@ fn a_merge_sorts_every_file_and_merges_the_conflicts() {
     );
     assert_eq!(json["merges"][4]["base"], serde_json::Value::Null);
 
-    let run = regraft(tmp.path(), &["apply", SRC, DST, "--report", "../report.md"]);
+    // The report goes outside the tree, in a directory of this test's own (tests run in
+    // parallel, and a shared ../report.md was a race between them).
+    let out = tempfile::tempdir().unwrap();
+    let report_path = out.path().join("report.md");
+    let run = regraft(
+        tmp.path(),
+        &["apply", SRC, DST, "--report", report_path.to_str().unwrap()],
+    );
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let tree = read_tree(tmp.path());
     let text = |path: &str| String::from_utf8(tree[path].clone()).unwrap();
@@ -275,8 +282,7 @@ fn a_merge_sorts_every_file_and_merges_the_conflicts() {
         "from backtester_v2.strategies.market_regime import detect\n"
     );
 
-    let report = std::fs::read_to_string(tmp.path().join("../report.md")).unwrap();
-    std::fs::remove_file(tmp.path().join("../report.md")).unwrap();
+    let report = std::fs::read_to_string(&report_path).unwrap();
     assert_eq!(
         report,
         format!(
@@ -593,7 +599,14 @@ fn a_clean_three_way_merge_that_drops_a_definition_is_listed_and_needs_review() 
         "{}",
         text.stdout
     );
-    let run = regraft(tmp.path(), &["apply", SRC, DST, "--report", "../report.md"]);
+    // The report goes outside the tree, in a directory of this test's own (tests run in
+    // parallel, and a shared ../report.md was a race between them).
+    let out = tempfile::tempdir().unwrap();
+    let report_path = out.path().join("report.md");
+    let run = regraft(
+        tmp.path(),
+        &["apply", SRC, DST, "--report", report_path.to_str().unwrap()],
+    );
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout.starts_with(&format!(
@@ -602,8 +615,7 @@ fn a_clean_three_way_merge_that_drops_a_definition_is_listed_and_needs_review() 
         "{}",
         run.stdout
     );
-    let report = std::fs::read_to_string(tmp.path().join("../report.md")).unwrap();
-    std::fs::remove_file(tmp.path().join("../report.md")).unwrap();
+    let report = std::fs::read_to_string(&report_path).unwrap();
     assert!(
         report.contains(&format!(
             "## Definitions the merges lost (1)\n\n- SRC {SRC}/loader.py:21: loader_extra MISSING"
@@ -653,5 +665,100 @@ fn a_base_proven_by_an_exact_fork_merges_cleanly() {
             "return Loader(\"data/market.json\")",
             "return Loader(\"data/strategies.json\")"
         )
+    );
+}
+
+/// Found by `scripts/merge_oracle.py` (seed 2) on Django's `template/loaders/locmem.py`: SRC
+/// deletes one method of a class and DST deletes the other. Each deletion merges cleanly line
+/// by line, nothing is lost that a side did not delete on purpose, and the result is a class
+/// with no body, which Python refuses (tree-sitter accepts it). That is not a clean merge.
+#[test]
+fn a_clean_line_merge_that_leaves_a_class_without_a_body_needs_review() {
+    const TEMPLATES: &str = r#""""Templates kept in a dict."""
+
+
+class DictLoader:
+    def get_contents(self, name):
+        return self.templates[name]
+
+    def template_sources(self, name):
+        yield name
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_tree(
+        dir,
+        &[
+            ("backtester_v2/__init__.py", ""),
+            ("backtester_v2/strategies/__init__.py", ""),
+            (&format!("{SRC}/__init__.py"), ""),
+            (&format!("{SRC}/templates.py"), TEMPLATES),
+        ],
+    );
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "templates"]);
+    write_tree(
+        dir,
+        &[
+            (&format!("{DST}/__init__.py"), ""),
+            (&format!("{DST}/templates.py"), TEMPLATES),
+        ],
+    );
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "fork"]);
+    // Each side deletes one method (not the blank line after it, as an editor does): the
+    // blank line both keep holds the two hunks apart.
+    let first = "    def get_contents(self, name):\n        return self.templates[name]\n";
+    let second = "    def template_sources(self, name):\n        yield name\n";
+    write_tree(
+        dir,
+        &[
+            (
+                &format!("{DST}/templates.py"),
+                &TEMPLATES.replace(first, ""),
+            ),
+            (
+                &format!("{SRC}/templates.py"),
+                &TEMPLATES.replace(second, ""),
+            ),
+        ],
+    );
+    git(dir, &["commit", "-q", "-am", "each side deletes a method"]);
+
+    let plan = regraft(dir, &["plan", SRC, DST, "--format", "json"]);
+    assert_eq!(plan.code, 1, "{}{}", plan.stdout, plan.stderr);
+    let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let merge = &json["merges"][0];
+    assert_ne!(merge["base"], serde_json::Value::Null, "{merge}");
+    assert_eq!(merge["conflicts"], 0, "{merge}");
+    // Both deletions were on purpose: the audit alone would call this merged.
+    assert!(
+        merge["lost"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["deleted_on_purpose"] == true),
+        "{merge}"
+    );
+    assert_eq!(merge["outcome"], "needs_review", "{merge}");
+    // `class DictLoader:` is line 4.
+    assert_eq!(merge["syntax_error_line"], 4, "{merge}");
+
+    let text = regraft(dir, &["plan", SRC, DST]);
+    assert!(
+        text.stdout.contains(&format!(
+            "  {DST}/templates.py <- {SRC}/templates.py: merged without markers, but the result \
+             does not parse (line 4): needs review"
+        )),
+        "{}",
+        text.stdout
+    );
+    let run = regraft(dir, &["apply", SRC, DST]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let merged = std::fs::read_to_string(dir.join(DST).join("templates.py")).unwrap();
+    assert_eq!(
+        merged,
+        "\"\"\"Templates kept in a dict.\"\"\"\n\n\nclass DictLoader:\n\n"
     );
 }

@@ -54,6 +54,37 @@ pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
     }
 }
 
+/// The start of the first statement whose body is empty (`class Loader(Base):` and nothing
+/// under it, or only comments), which Python refuses and tree-sitter-python accepts: its
+/// block may hold no statement. One walk over the whole tree, so only for texts that regraft
+/// made itself (merge results), not for every file a plan reads.
+pub fn first_empty_block(tree: &Tree) -> Option<usize> {
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if node.kind() == "block" {
+            let mut children = node.walk();
+            let empty = node
+                .named_children(&mut children)
+                .all(|c| c.kind() == "comment");
+            if empty {
+                return Some(node.parent().unwrap_or(node).start_byte());
+            }
+        }
+        if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            continue;
+        }
+        loop {
+            if !cursor.goto_parent() {
+                return None;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+}
+
 fn is_whole_statement(node: Node<'_>) -> bool {
     let kind = node.kind();
     (kind.ends_with("_statement") || kind.ends_with("_definition") || kind == "comment")
@@ -151,6 +182,31 @@ pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_without_a_statement_is_an_error_tree_sitter_lets_pass() {
+        for (text, at) in [
+            ("import a\n\nclass Loader(Base):\n\n\n", 10),
+            ("class A:\n    # only a comment\n\nx = 1\n", 0),
+            ("def f():\n    if x:\n        # todo\n    return 1\n", 13),
+        ] {
+            let tree = parse_python(text);
+            assert_eq!(
+                first_syntax_error(&tree),
+                None,
+                "tree-sitter accepts {text:?}"
+            );
+            assert_eq!(first_empty_block(&tree), Some(at), "{text:?}");
+        }
+        for text in [
+            "class A:\n    pass\n",
+            "def f(): ...\n",
+            "class A:\n    # doc\n    x = 1\n",
+            "",
+        ] {
+            assert_eq!(first_empty_block(&parse_python(text)), None, "{text:?}");
+        }
+    }
 
     #[test]
     fn finds_the_first_syntax_error() {
