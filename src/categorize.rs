@@ -155,37 +155,38 @@ pub fn pairs_in_both<'f>(
 /// has none. History does not depend on the texts; only the pairs that turn out to differ
 /// use it.
 pub struct PairHistory {
-    /// The pairs looked up, by source path.
-    pairs: HashSet<String>,
+    /// By source path: the base found, with its text.
     found: HashMap<String, BaseSearch>,
+    /// By source path: why a pair has no base.
     why: HashMap<String, String>,
 }
 
 impl PairHistory {
     /// Looks up every pair of `pairs`: one pass over history, one `cat-file`, and git's copy
-    /// search for the pairs without a base.
+    /// search for the pairs without a base. Without git, nothing is found.
     ///
     /// # Errors
     /// When git fails.
-    pub fn look_up(git: &Git, pairs: &[(&str, &str)]) -> Result<Self> {
-        let mut bases = Bases::look_up(Some(git), pairs)?;
-        let why = match bases.lineages.take() {
-            Some(lineages) if !bases.without.is_empty() => {
+    pub fn look_up(git: Option<&Git>, pairs: &[(&str, &str)]) -> Result<Self> {
+        let mut bases = Bases::look_up(git, pairs)?;
+        let why = match (git, bases.lineages.take()) {
+            (Some(git), Some(lineages)) if !bases.without.is_empty() => {
                 let _why = crate::timings::phase("plan: why no base");
                 no_base_reasons(git, lineages, &bases.without)?
             }
             _ => HashMap::new(),
         };
         Ok(Self {
-            pairs: pairs.iter().map(|&(src, _)| src.to_owned()).collect(),
             found: bases.found,
             why,
         })
     }
 
-    /// True when every pair of `pairs` was looked up.
+    /// True when every pair of `pairs` was looked up (each gets a base or a reason).
     fn covers(&self, pairs: &[(&str, &str)]) -> bool {
-        pairs.iter().all(|(src, _)| self.pairs.contains(*src))
+        pairs
+            .iter()
+            .all(|(src, _)| self.found.contains_key(*src) || self.why.contains_key(*src))
     }
 }
 
@@ -341,65 +342,34 @@ fn merge_pairs(
         .filter(|i| i.wants_base())
         .map(|i| (i.src, i.dst))
         .collect();
-    if let Some(history) = cx.history.filter(|h| h.covers(&wanted)) {
-        let _merging = crate::timings::phase("plan: merges");
-        let merged: Vec<PairMerge> = inputs
-            .par_iter()
-            .map(|input| {
-                let search = input
-                    .wants_base()
-                    .then(|| history.found.get(input.src).cloned())
-                    .flatten();
-                let mut pair = merge_one(cx, input, search);
-                if let Some(report) = pair.report.as_mut()
-                    && input.wants_base()
-                    && let Some(why) = history.why.get(input.src)
-                {
-                    report.base_found.clone_from(why);
-                }
-                pair
-            })
-            .collect();
-        return Ok(merged.into_iter().map(|m| (m.src.clone(), m)).collect());
-    }
-    let looking_up = crate::timings::phase("plan: merge bases");
-    let mut bases = Bases::look_up(cx.git, &wanted)?;
-    drop(looking_up);
+    // The history looked up while the plan scanned, or (Rust merges, or a look-up that
+    // failed then) looked up now for the pairs that want a base.
+    let looked_up;
+    let history = if let Some(history) = cx.history.filter(|h| h.covers(&wanted)) {
+        history
+    } else {
+        let _looking_up = crate::timings::phase("plan: merge bases");
+        looked_up = PairHistory::look_up(cx.git, &wanted)?;
+        &looked_up
+    };
     let _merging = crate::timings::phase("plan: merges");
-    let merge_all = |bases: &mut Bases| -> Vec<PairMerge> {
-        let searches: Vec<Option<BaseSearch>> =
-            inputs.iter().map(|i| bases.found.remove(i.src)).collect();
-        inputs
-            .par_iter()
-            .zip(searches)
-            .map(|(input, search)| merge_one(cx, input, search))
-            .collect()
-    };
-    // Saying why a pair has no base costs git a similarity search over the whole parent
-    // tree: it runs while the merges do, and its words are put in afterwards.
-    let (mut merged, why) = match (cx.git, bases.lineages.take()) {
-        (Some(git), Some(lineages)) if !bases.without.is_empty() => {
-            let without = std::mem::take(&mut bases.without);
-            std::thread::scope(|scope| {
-                let why = scope.spawn(|| {
-                    let _why = crate::timings::phase("plan: why no base");
-                    no_base_reasons(git, lineages, &without)
-                });
-                let merged = merge_all(&mut bases);
-                let why = why.join().expect("the copy search does not panic");
-                (merged, why)
-            })
-        }
-        _ => (merge_all(&mut bases), Ok(HashMap::new())),
-    };
-    let mut why = why?;
-    for pair in &mut merged {
-        if let Some(report) = pair.report.as_mut()
-            && let Some(found) = why.remove(&pair.src)
-        {
-            report.base_found = found;
-        }
-    }
+    let merged: Vec<PairMerge> = inputs
+        .par_iter()
+        .map(|input| {
+            let search = input
+                .wants_base()
+                .then(|| history.found.get(input.src).cloned())
+                .flatten();
+            let mut pair = merge_one(cx, input, search);
+            if let Some(report) = pair.report.as_mut()
+                && input.wants_base()
+                && let Some(why) = history.why.get(input.src)
+            {
+                report.base_found.clone_from(why);
+            }
+            pair
+        })
+        .collect();
     Ok(merged.into_iter().map(|m| (m.src.clone(), m)).collect())
 }
 
@@ -473,18 +443,17 @@ fn merge_one(cx: &MergeContext<'_>, input: &PairInput, search: Option<BaseSearch
         };
         (merged, outcome)
     };
-    // Audit every merge that writes a result: nothing either side defined may go unnamed.
-    let lost = language_of(dst)
+    // Audit every merge that writes a result: nothing either side defined may go unnamed,
+    // and a result without markers must parse (two clean deletions can leave a class with
+    // no body: SRC deletes one method, DST the others).
+    let audit = language_of(dst)
         .filter(|_| outcome != MergeOutcome::Sidecar)
-        .and_then(|lang| {
-            lang.lost_definitions(base_text.as_deref(), dst_text, src_text, &merged.text)
-        })
+        .and_then(|lang| lang.audit_merge(base_text.as_deref(), dst_text, src_text, &merged.text))
         .unwrap_or_default();
-    // Two clean deletions can leave a block with no body (SRC deletes one method, DST the
-    // others): a result that does not parse is not a clean merge, whatever the lines say.
-    let syntax_error_line = language_of(dst)
+    let lost = audit.lost;
+    let syntax_error_line = audit
+        .syntax_error
         .filter(|_| matches!(outcome, MergeOutcome::Merged | MergeOutcome::Union))
-        .and_then(|lang| lang.syntax_error(&merged.text))
         .map(|offset| merged.text[..offset].matches('\n').count() + 1);
     let outcome = if outcome != MergeOutcome::Unresolved
         && (lost.iter().any(|l| !l.deleted_on_purpose) || syntax_error_line.is_some())
@@ -533,7 +502,7 @@ fn sidecar(
     out.push((format!("{stem}.DST"), dst_bytes.to_vec()));
 }
 
-fn short(commit: &str) -> &str {
+pub(crate) fn short(commit: &str) -> &str {
     &commit[..commit.len().min(12)]
 }
 

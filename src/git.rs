@@ -334,14 +334,6 @@ impl Git {
         Ok(versions)
     }
 
-    /// The contents of a blob.
-    ///
-    /// # Errors
-    /// When git fails or the blob is not UTF-8 text.
-    pub fn blob_text(&self, blob: &str) -> Result<String> {
-        git_output(&self.root, &["cat-file", "blob", blob])
-    }
-
     /// The Python files that moved between `rev` and the work tree: (old, new) root-relative
     /// paths, as git's rename detection pairs them, plus the files under `moved_dirs` (old,
     /// new directory pairs) that are gone and whose new place exists.

@@ -256,9 +256,9 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
     let scanned = crate::timings::phase("plan: read and rewrite");
     let index = ModuleIndex::build(&roots, &files);
     let scan = Scan::new(root, &roots, &moves, &index, rules, &files)?;
-    // The history of the files in both SRC and DST does not depend on their texts: git
-    // looks it up while the tree is scanned.
-    let early_moved_to: std::collections::HashMap<&str, String> = files
+    // Where each file of a move still to be done goes. The history of the files in both SRC
+    // and DST does not depend on their texts: git looks it up while the tree is scanned.
+    let mut moved_to: std::collections::HashMap<&str, String> = files
         .iter()
         .filter(|f| {
             pending_sources
@@ -267,12 +267,12 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         })
         .filter_map(|f| Some((f.path.as_str(), moves.map_path(&f.path)?)))
         .collect();
-    let pairs = crate::categorize::pairs_in_both(&files, &early_moved_to, &pending_destinations);
+    let pairs = crate::categorize::pairs_in_both(&files, &moved_to, &pending_destinations);
     let (outcomes, history) = std::thread::scope(|scope| {
         let history = git
             .as_ref()
             .filter(|_| !pairs.is_empty())
-            .map(|git| scope.spawn(|| crate::categorize::PairHistory::look_up(git, &pairs)));
+            .map(|git| scope.spawn(|| crate::categorize::PairHistory::look_up(Some(git), &pairs)));
         let outcomes = scan.files(&files, None);
         let history = history.map(|h| h.join().expect("the history look-up does not panic"));
         (outcomes, history)
@@ -288,14 +288,10 @@ pub fn build_plan(root: &Path, rules: &Rules, options: &PlanOptions) -> Result<P
         ..Plan::default()
     };
 
-    let mut moved_to = std::collections::HashMap::new();
     for (file, outcome) in files.iter().zip(outcomes) {
-        if let Some(to) = outcome.moved_to
-            && pending_sources
-                .iter()
-                .any(|s| crate::rules::is_within(&file.path, s))
-        {
-            moved_to.insert(file.path.as_str(), to);
+        // A shim regraft left (its outcome moves nothing) stays where it is.
+        if outcome.moved_to.is_none() {
+            moved_to.remove(file.path.as_str());
         }
         plan.rewrites.extend(outcome.rewrites);
         plan.skipped.extend(outcome.skipped);

@@ -295,8 +295,14 @@ impl Rules {
     /// # Errors
     /// As [`Rules::from_file`].
     pub fn from_toml(path: &Path, text: &str) -> Result<Self> {
+        // One index for every position: each `[[move]]` has one.
+        let lines = crate::line_index::LineIndex::new(text);
+        let line_col = |offset: usize| {
+            let pos = lines.position(text, offset.min(text.len()));
+            (pos.line, pos.col)
+        };
         let raw: RulesFile = toml::from_str(text).map_err(|e| {
-            let (line, col) = e.span().map_or((1, 1), |span| line_col(text, span.start));
+            let (line, col) = e.span().map_or((1, 1), |span| line_col(span.start));
             Error::ParseRules {
                 path: path.to_owned(),
                 line,
@@ -306,7 +312,7 @@ impl Rules {
         })?;
         // Every error about a value points at it: `rules.toml:7:8: invalid rules file: …`.
         let at = |value: &toml::Spanned<String>, error: Error| {
-            let (line, col) = line_col(text, value.span().start);
+            let (line, col) = line_col(value.span().start);
             Error::ParseRules {
                 path: path.to_owned(),
                 line,
@@ -369,8 +375,8 @@ impl Rules {
                 }
             };
             let place = Place {
-                from: line_col(text, from.span().start),
-                to: line_col(text, m.to.span().start),
+                from: line_col(from.span().start),
+                to: line_col(m.to.span().start),
             };
             if key == "from" && !is_glob(from.get_ref()) {
                 rules.moves.push(DirMove {
@@ -660,11 +666,6 @@ fn relative_path(what: &'static str, given: &str, root: Option<&Path>) -> Result
         }
     }
     Ok(parts.join("/"))
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let pos = crate::line_index::LineIndex::new(text).position(text, offset.min(text.len()));
-    (pos.line, pos.col)
 }
 
 #[cfg(test)]

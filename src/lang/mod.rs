@@ -83,24 +83,21 @@ pub trait Language: Sync {
     /// changes. Reads nothing from disk.
     fn rewrite(&self, run: &Run<'_>, path: &str, new_path: &str, text: &str) -> FileRewrite;
 
-    /// The definitions of either side of a merge that the merged text lacks. `None` when the
-    /// language does not audit its merges.
-    fn lost_definitions(
+    /// The audit of a merge: the definitions of either side that the merged text lacks, and
+    /// where a result without markers stops parsing (a merge whose result does not parse is
+    /// never called clean). `None` when the language does not audit its merges.
+    fn audit_merge(
         &self,
         base: Option<&str>,
         dst: &str,
         src: &str,
         merged: &str,
-    ) -> Option<Vec<python::definitions::LostDefinition>>;
+    ) -> Option<python::definitions::MergeAudit>;
 
     /// The union of two copies (`dst`, `src`) of the file at `path` that exists on both sides
     /// of a merge, when the language knows one that needs no markers (Python: `__init__.py`
     /// files of imports and `__all__`). `None` leaves the file to a line merge.
     fn union_merge(&self, path: &str, dst: &str, src: &str) -> Option<String>;
-
-    /// Where `text` stops being valid code of this language (a byte offset), if it does. A
-    /// merge whose result does not parse is never called clean.
-    fn syntax_error(&self, text: &str) -> Option<usize>;
 
     /// This language's checks for one `regraft check` run; [`crate::check`] hands them every
     /// file the language owns (as text: binary and non-UTF-8 files are not checked).

@@ -549,7 +549,7 @@ pub fn plan_markdown(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
 
 /// `n` and the noun that fits it: `plural(1, "file", "files")` is `1 file`, `plural(2, …)`
 /// and `plural(0, …)` are `2 files` and `0 files` (issue #13).
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

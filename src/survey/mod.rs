@@ -40,7 +40,7 @@
 //! then the later path) into the other; a side already in an earlier proposal is not
 //! proposed again.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
@@ -187,7 +187,12 @@ struct Read {
 impl Read {
     fn new(root: &Path, roots: &ImportRoots, path: &str) -> Self {
         let is_module = is_module_file(path);
-        if !is_module && !TEXT_FILES.iter().any(|e| path.ends_with(e)) {
+        // Text files whose dotted names and paths count as config references: the kinds
+        // a plan rewrites by default.
+        let is_text = crate::rules::DEFAULT_TEXT_FILES
+            .iter()
+            .any(|glob| path.ends_with(glob.trim_start_matches('*')));
+        if !is_module && !is_text {
             return Self::default();
         }
         let Ok(text) = std::fs::read_to_string(root.join(path)) else {
@@ -301,11 +306,6 @@ struct Facts {
     /// Dotted names and paths of a text file.
     config: Vec<String>,
 }
-
-/// Text files whose dotted names and paths count as config references.
-const TEXT_FILES: [&str; 9] = [
-    ".toml", ".yaml", ".yml", ".ini", ".cfg", ".json", ".md", ".rst", ".txt",
-];
 
 /// Surveys the tree at `root`.
 ///
@@ -791,61 +791,55 @@ fn compare(
 
 /// Counts the importers of every side (step 4).
 fn count_importers(pairs: &mut [Pair], paths: &[&str], facts: &[Facts]) {
-    let mut sides: HashMap<String, Importers> = HashMap::new();
-    let mut dirs: HashMap<String, String> = HashMap::new();
+    // The sides, by module and by directory. Two sides can bear the same module name under
+    // two import roots (`pkg/` and `src/pkg/`): a dotted name then counts for both, a path
+    // for the one it names.
+    let mut by_module: HashMap<String, Vec<String>> = HashMap::new();
+    let mut dirs: HashSet<String> = HashSet::new();
     for pair in pairs.iter() {
         for side in [&pair.a, &pair.b] {
-            sides.insert(side.module.clone(), Importers::default());
-            dirs.insert(side.module.clone(), side.path.clone());
+            let same = by_module.entry(side.module.clone()).or_default();
+            if !same.contains(&side.path) {
+                same.push(side.path.clone());
+            }
+            dirs.insert(side.path.clone());
         }
     }
-    let by_dir: HashMap<&str, &str> = dirs.iter().map(|(m, d)| (d.as_str(), m.as_str())).collect();
-    // The side modules a dotted name or path falls under.
-    let modules_of = |token: &str| -> Vec<String> {
+    // The sides (their directories) a dotted name or path falls under.
+    let sides_of = |token: &str| -> Vec<&str> {
         let mut out = Vec::new();
-        if token.contains('/') {
-            let mut at = token;
-            loop {
-                if let Some(m) = by_dir.get(at) {
-                    out.push((*m).to_owned());
-                }
-                match at.rsplit_once('/') {
-                    Some((parent, _)) => at = parent,
-                    None => break,
-                }
+        let separator = if token.contains('/') { '/' } else { '.' };
+        let mut at = token;
+        loop {
+            if separator == '/' {
+                out.extend(dirs.get(at).map(String::as_str));
+            } else {
+                out.extend(by_module.get(at).into_iter().flatten().map(String::as_str));
             }
-        } else {
-            let mut at = token;
-            loop {
-                if sides.contains_key(at) {
-                    out.push(at.to_owned());
-                }
-                match at.rsplit_once('.') {
-                    Some((parent, _)) => at = parent,
-                    None => break,
-                }
+            match at.rsplit_once(separator) {
+                Some((parent, _)) => at = parent,
+                None => break,
             }
         }
         out
     };
-    let mut counts: HashMap<String, Importers> = HashMap::new();
+    let mut counts: HashMap<&str, Importers> = HashMap::new();
     for (path, fact) in paths.iter().zip(facts) {
-        let mut hit: HashMap<String, [bool; 4]> = HashMap::new();
+        let mut hit: HashMap<&str, [bool; 4]> = HashMap::new();
         for (kind, tokens) in [&fact.absolute, &fact.relative, &fact.strings, &fact.config]
             .into_iter()
             .enumerate()
         {
             for token in tokens {
-                for module in modules_of(token) {
-                    if is_within(path, &dirs[&module]) {
-                        continue;
+                for side in sides_of(token) {
+                    if !is_within(path, side) {
+                        hit.entry(side).or_default()[kind] = true;
                     }
-                    hit.entry(module).or_default()[kind] = true;
                 }
             }
         }
-        for (module, kinds) in hit {
-            let c = counts.entry(module).or_default();
+        for (side, kinds) in hit {
+            let c = counts.entry(side).or_default();
             c.absolute += usize::from(kinds[0]);
             c.relative += usize::from(kinds[1]);
             c.strings += usize::from(kinds[2]);
@@ -853,9 +847,13 @@ fn count_importers(pairs: &mut [Pair], paths: &[&str], facts: &[Facts]) {
             c.total += 1;
         }
     }
+    let counts: HashMap<String, Importers> = counts
+        .into_iter()
+        .map(|(side, c)| (side.to_owned(), c))
+        .collect();
     for pair in pairs {
         for side in [&mut pair.a, &mut pair.b] {
-            side.importers = counts.get(&side.module).cloned().unwrap_or_default();
+            side.importers = counts.get(&side.path).cloned().unwrap_or_default();
         }
     }
 }
@@ -889,7 +887,7 @@ fn propose(pairs: &mut [Pair]) {
         } else {
             (&pair.b, &pair.a)
         };
-        let count = |n: usize| format!("{n} {}", if n == 1 { "importer" } else { "importers" });
+        let count = |n: usize| crate::report::plural(n, "importer", "importers");
         let why = if from.importers.total != to.importers.total {
             format!(
                 "{} has fewer importers: {} against {}",

@@ -4,6 +4,8 @@
 use std::io::{self, Write};
 
 use super::{Pair, RECENT_DAYS, Side, Survey};
+use crate::categorize::short;
+use crate::report::plural;
 
 /// Writes the survey as readable text, one block per pair, most valuable merge first.
 ///
@@ -19,8 +21,8 @@ pub fn text(survey: &Survey, out: &mut dyn Write) -> io::Result<()> {
     let n = survey.pairs.len();
     writeln!(
         out,
-        "regraft survey: {n} {} of package directories that look like copies (most valuable merge first)",
-        if n == 1 { "pair" } else { "pairs" }
+        "regraft survey: {} of package directories that look like copies (most valuable merge first)",
+        plural(n, "pair", "pairs")
     )?;
     for (i, pair) in survey.pairs.iter().enumerate() {
         pair_text(i + 1, pair, survey.git, out)?;
@@ -61,7 +63,7 @@ fn pair_text(rank: usize, pair: &Pair, git: bool, out: &mut dyn Write) -> io::Re
                 out,
                 "     differ: {}  (base {} in git history)",
                 differ.path,
-                &base.commit[..base.commit.len().min(12)]
+                short(&base.commit)
             )?,
             None => writeln!(out, "     differ: {}  (no common base)", differ.path)?,
         }
@@ -98,13 +100,8 @@ fn side_text(side: &Side, git: bool, out: &mut dyn Write) -> io::Result<()> {
         _ if !git => "not in git".to_owned(),
         Some(g) => match &g.last_commit {
             Some(date) => format!(
-                "last commit {date}, {} {} in the last {RECENT_DAYS} days",
-                g.recent_commits,
-                if g.recent_commits == 1 {
-                    "commit"
-                } else {
-                    "commits"
-                }
+                "last commit {date}, {} in the last {RECENT_DAYS} days",
+                plural(g.recent_commits, "commit", "commits")
             ),
             None => "no commits".to_owned(),
         },
@@ -112,14 +109,9 @@ fn side_text(side: &Side, git: bool, out: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(
         out,
-        "   {}: {} {} (absolute {}, relative {}, strings {}, config {}); {activity}",
+        "   {}: {} (absolute {}, relative {}, strings {}, config {}); {activity}",
         side.path,
-        i.total,
-        if i.total == 1 {
-            "importer"
-        } else {
-            "importers"
-        },
+        plural(i.total, "importer", "importers"),
         i.absolute,
         i.relative,
         i.strings,

@@ -733,6 +733,7 @@ class DictLoader:
     assert_ne!(merge["base"], serde_json::Value::Null, "{merge}");
     assert_eq!(merge["conflicts"], 0, "{merge}");
     // Both deletions were on purpose: the audit alone would call this merged.
+    assert_eq!(merge["lost"].as_array().unwrap().len(), 2, "{merge}");
     assert!(
         merge["lost"]
             .as_array()

@@ -3,9 +3,8 @@
 //! accepts with every target and feature, with warnings denied. A case whose `expected/` does
 //! not compile would judge the engine against a tree rustc rejects.
 //!
-//! The cases' commands are in `cmd.pending` until the Rust engine lands and the lead lists
-//! them in `fixture_tests!` (renaming the file to `cmd`); the second test here checks that
-//! `expected/` holds exactly the file moves that command asks for.
+//! The second test here checks that `expected/` holds exactly the file moves that the case's
+//! `cmd` asks for.
 //!
 //! Skipped, with a note on stderr, when `cargo` is not on `PATH`.
 
@@ -113,9 +112,7 @@ fn module_files(tree: &BTreeSet<String>, dir: &str) -> BTreeSet<String> {
 fn rust_fixture_trees_move_the_files_their_command_names() {
     for case in rust_cases() {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let cmd = std::fs::read_to_string(case.join("cmd.pending"))
-            .or_else(|_| std::fs::read_to_string(case.join("cmd")))
-            .unwrap();
+        let cmd = std::fs::read_to_string(case.join("cmd")).unwrap();
         let args: Vec<&str> = cmd.split_whitespace().collect();
         let ["apply", src, dst] = args[..] else {
             panic!("{name}: expected `apply SRC DST`, found {cmd:?}");

@@ -36,6 +36,7 @@ fn the_reported_move_leaves_a_crate_that_resolves() {
         "mod parser;\npub use parser::parse;\n\nfn helper() {}\n",
     )
     .unwrap();
+    let before = work_tree(tmp.path());
     let run = regraft(tmp.path(), &["apply", "src/parser", "src/front/parser"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let tree = read_tree(tmp.path());
@@ -64,6 +65,7 @@ fn the_reported_move_leaves_a_crate_that_resolves() {
     );
     let undo = regraft(tmp.path(), &["undo"]);
     assert_eq!(undo.code, 0, "{}", undo.stderr);
+    assert_eq!(work_tree(tmp.path()), before);
 }
 
 /// Forms regraft does not move yet are refused before anything is written.
@@ -250,6 +252,7 @@ fn a_maturin_project_moves_python_and_rust_in_one_run() {
             ),
         ],
     );
+    let before = work_tree(tmp.path());
     let run = regraft(tmp.path(), &["apply", "--rules", "rules.toml"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let tree = read_tree(tmp.path());
@@ -274,6 +277,7 @@ fn a_maturin_project_moves_python_and_rust_in_one_run() {
     );
     let undo = regraft(tmp.path(), &["undo"]);
     assert_eq!(undo.code, 0, "{}", undo.stderr);
+    assert_eq!(work_tree(tmp.path()), before);
 }
 
 /// A module merged into an existing one: SRC-only files move, identical copies are dropped,
@@ -324,6 +328,7 @@ fn a_rust_module_merges_into_an_existing_one() {
         "{}",
         plan.stdout
     );
+    let before = work_tree(tmp.path());
     let run = regraft(tmp.path(), &["apply", "src/a/b", "src/front/parser"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let tree = read_tree(tmp.path());
@@ -351,6 +356,7 @@ fn a_rust_module_merges_into_an_existing_one() {
     assert!(!tree.keys().any(|p| p.starts_with("src/a/")), "{tree:?}");
     let undo = regraft(tmp.path(), &["undo"]);
     assert_eq!(undo.code, 0, "{}", undo.stderr);
+    assert_eq!(work_tree(tmp.path()), before);
 }
 
 /// `pub(super)` on an item of the moved module opened it to the old parent, which still uses
@@ -454,4 +460,13 @@ fn a_use_of_the_module_in_its_new_parent_gives_way_to_the_declaration() {
         String::from_utf8(tree["src/lib.rs"].clone()).unwrap(),
         "mod iter;\npub mod read;\n"
     );
+}
+
+/// The files of the tree without git's own (apply records renames in the index and its
+/// exclude file; undo restores the files, which is what these tests compare).
+fn work_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    read_tree(dir)
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with(".git/"))
+        .collect()
 }

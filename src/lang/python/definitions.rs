@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
-use crate::lang::python::parse::{parse_python, text};
+use crate::lang::python::parse::{first_empty_block, first_syntax_error, parse_python, text};
 
 /// One name a module offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +52,11 @@ pub struct LostDefinition {
 
 /// The definitions of `source`, each name once (at its first line), in name order.
 pub fn definitions(source: &str) -> Vec<Definition> {
-    let tree = parse_python(source);
+    definitions_in(&parse_python(source), source)
+}
+
+/// [`definitions`] of a text already parsed.
+fn definitions_in(tree: &tree_sitter::Tree, source: &str) -> Vec<Definition> {
     let mut found = BTreeMap::new();
     collect_block(tree.root_node(), source, None, &mut found);
     found
@@ -61,19 +65,37 @@ pub fn definitions(source: &str) -> Vec<Definition> {
         .collect()
 }
 
-/// Definitions of `src` or `dst` that `merged` lacks. `merged` may hold conflict markers: a
-/// definition counts as kept when either side's reading of the markers has it. `base`, when
-/// the merge had one, tells deliberate deletions apart.
-pub fn lost_definitions(
-    base: Option<&str>,
-    dst: &str,
-    src: &str,
-    merged: &str,
-) -> Vec<LostDefinition> {
+/// What the audit of one merge found.
+#[derive(Debug, Default)]
+pub struct MergeAudit {
+    /// Definitions of either side that the result lacks.
+    pub lost: Vec<LostDefinition>,
+    /// Where a result without conflict markers stops being Python (a byte offset): a
+    /// tree-sitter error, or a block with no statement, which tree-sitter accepts
+    /// ([`crate::lang::python::parse::first_empty_block`]).
+    pub syntax_error: Option<usize>,
+}
+
+/// The audit of a merge: the definitions of `src` or `dst` that `merged` lacks, and whether
+/// a `merged` without markers parses. `merged` may hold conflict markers: a definition counts
+/// as kept when either side's reading of the markers has it. `base`, when the merge had one,
+/// tells deliberate deletions apart. Each distinct reading of the result is parsed once.
+pub fn audit_merge(base: Option<&str>, dst: &str, src: &str, merged: &str) -> MergeAudit {
     let mut kept: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for reading in [Reading::Dst, Reading::Src] {
-        let view = resolve_markers(merged, reading);
-        kept.extend(definitions(&view).into_iter().map(|d| d.name));
+    let mut syntax_error = None;
+    let dst_view = resolve_markers(merged, Reading::Dst);
+    let src_view = resolve_markers(merged, Reading::Src);
+    // Without markers both readings are the result itself.
+    let mut views = vec![&dst_view];
+    if src_view != dst_view {
+        views.push(&src_view);
+    }
+    for view in views {
+        let tree = parse_python(view);
+        if view == merged {
+            syntax_error = first_syntax_error(&tree).or_else(|| first_empty_block(&tree));
+        }
+        kept.extend(definitions_in(&tree, view).into_iter().map(|d| d.name));
     }
     let base = base.map(|b| {
         definitions(b)
@@ -103,7 +125,7 @@ pub fn lost_definitions(
             });
         }
     }
-    lost
+    MergeAudit { lost, syntax_error }
 }
 
 /// True when `text` still spells `name` (a method: `.name`) as a whole word. Comments and
@@ -287,6 +309,15 @@ fn collect_targets(node: Node<'_>, source: &str, add: &mut impl FnMut(&str, Node
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lost_definitions(
+        base: Option<&str>,
+        dst: &str,
+        src: &str,
+        merged: &str,
+    ) -> Vec<LostDefinition> {
+        audit_merge(base, dst, src, merged).lost
+    }
 
     fn names(source: &str) -> Vec<String> {
         definitions(source).into_iter().map(|d| d.name).collect()

@@ -106,23 +106,17 @@ impl Language for Python {
         }
     }
 
-    fn lost_definitions(
+    fn audit_merge(
         &self,
         base: Option<&str>,
         dst: &str,
         src: &str,
         merged: &str,
-    ) -> Option<Vec<definitions::LostDefinition>> {
-        Some(definitions::lost_definitions(base, dst, src, merged))
+    ) -> Option<definitions::MergeAudit> {
+        Some(definitions::audit_merge(base, dst, src, merged))
     }
 
     /// `__init__.py` files of imports, `__all__` and docstrings only (see [`init_union`]).
-    /// tree-sitter's errors, and a block with no statement (which tree-sitter accepts).
-    fn syntax_error(&self, text: &str) -> Option<usize> {
-        let tree = parse_python(text);
-        first_syntax_error(&tree).or_else(|| parse::first_empty_block(&tree))
-    }
-
     fn union_merge(&self, path: &str, dst: &str, src: &str) -> Option<String> {
         let is_init = Path::new(path)
             .file_name()

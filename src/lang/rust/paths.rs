@@ -839,14 +839,16 @@ impl FileRewriter<'_> {
         }
         // A doc test is a list of items, or the body of a `main` rustdoc writes around it.
         let wrapper = "fn main() {\n";
-        let (code, shift) = if syn::parse_file(&block.code).is_ok() {
-            (block.code.clone(), 0)
+        let items = Source::new(std::path::PathBuf::new(), block.code.clone());
+        let (source, parsed, shift) = if let Ok(parsed) = syn::parse_file(&items.text) {
+            (items, parsed, 0)
         } else {
-            (format!("{wrapper}{}\n}}", block.code), wrapper.len())
-        };
-        let source = Source::new(std::path::PathBuf::new(), code);
-        let Ok(parsed) = syn::parse_file(&source.text) else {
-            return;
+            let body = format!("{wrapper}{}\n}}", block.code);
+            let in_main = Source::new(std::path::PathBuf::new(), body);
+            let Ok(parsed) = syn::parse_file(&in_main.text) else {
+                return;
+            };
+            (in_main, parsed, wrapper.len())
         };
         let vantage = Vantage::Extern { names };
         let result = rewrite_file(self.tree, &vantage, &source, &parsed);

@@ -363,6 +363,7 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
 
     let needle = from.last().cloned().unwrap_or_default();
     let needle = needle.strip_prefix("r#").unwrap_or(&needle).to_owned();
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     let results: Vec<Result<FileRead>> = jobs
         .par_iter()
         .map(|(file, vantage)| {
@@ -383,10 +384,10 @@ pub fn plan_move(root: &Path, src: &str, dst: &str, shim: bool) -> Result<RustMo
                 ));
             };
             let source = Source::new(PathBuf::from(file), text);
-            // A file that stays can only name the module by spelling its name (a path, a
-            // `use`, a link): the others are not parsed.
+            // A file that stays can only name the module by spelling its name as a whole
+            // name (a path, a `use`, a link): the others are not parsed.
             let spells = moved_to(file).is_some()
-                || memchr::memmem::find(source.text.as_bytes(), needle.as_bytes()).is_some();
+                || crate::lang::mentions_whole_name(source.text.as_bytes(), &finder);
             let outcome = if spells {
                 match syn::parse_file(&source.text) {
                     Ok(parsed) => {
