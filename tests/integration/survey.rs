@@ -401,3 +401,39 @@ fn survey_json_outside_git() {
         })
     );
 }
+
+/// Two sides can bear the same module name under two import roots (`pkg/` and `src/pkg/`, a
+/// half-done move to a src layout): `import pkg.core` may mean either, so it counts for both,
+/// but a path names one directory and counts for that side only.
+#[test]
+fn sides_with_the_same_module_name_count_their_own_importers() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[
+            ("pkg/__init__.py", ""),
+            ("pkg/core.py", "def f():\n    return 1\n"),
+            ("src/pkg/__init__.py", ""),
+            ("src/pkg/core.py", "def f():\n    return 2\n"),
+            ("app.py", "import pkg.core\n"),
+            (
+                "NOTES.md",
+                "The copy in src/pkg/core.py is the newer one.\n",
+            ),
+        ],
+    );
+    let run = regraft(tmp.path(), &["survey", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let pair = &json["pairs"][0];
+    assert_eq!(pair["a"]["path"], "pkg", "{pair}");
+    assert_eq!(pair["b"]["path"], "src/pkg", "{pair}");
+    assert_eq!(
+        pair["a"]["importers"],
+        serde_json::json!({"absolute": 1, "relative": 0, "strings": 0, "config": 0, "total": 1})
+    );
+    assert_eq!(
+        pair["b"]["importers"],
+        serde_json::json!({"absolute": 1, "relative": 0, "strings": 0, "config": 1, "total": 2})
+    );
+}
