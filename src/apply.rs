@@ -252,7 +252,7 @@ pub fn apply(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Applied
     let (renames, removals) = checked?;
     let originals = originals?;
     for (op, original) in ops.iter().zip(originals) {
-        let entry = journal_entry(op, original, &mut journal);
+        let entry = journal_entry(op, original, &planned, &mut journal);
         journal.push(entry);
     }
     let head_before = git.as_ref().and_then(Git::head);
@@ -428,7 +428,8 @@ fn git_checks(
 
 /// What the journal must know of a file before an operation changes it.
 struct Original {
-    /// Its bytes, when the operation replaces or deletes them (the journal keeps a copy).
+    /// Its bytes, when the operation deletes them and the plan did not read them (the journal
+    /// keeps a copy; of a file the plan read, it keeps the plan's text, checked equal here).
     bytes: Option<Vec<u8>>,
     /// Their fingerprint ([`journal::fnv1a`], or [`fingerprint`] for a plain move).
     hash: u64,
@@ -454,7 +455,7 @@ fn read_original(
         }
         Ok(Some(Original {
             hash: journal::fnv1a(&bytes),
-            bytes: Some(bytes),
+            bytes: (!as_planned).then_some(bytes),
             mode: file_mode(&full).unwrap_or(0o644),
         }))
     };
@@ -487,41 +488,49 @@ fn read_original(
 
 /// What the journal must know to undo `op`: `original` ([`read_original`]), whose bytes it
 /// keeps when `op` replaces them.
-fn journal_entry(op: &Operation, original: Option<Original>, journal: &mut Journal) -> Entry {
-    let original = original.unwrap_or(Original {
-        bytes: None,
-        hash: 0,
-        mode: 0o644,
-    });
-    let mut keep = || journal.keep(original.bytes.as_deref().unwrap_or_default());
-    match op {
-        Operation::CreateDir { path } => Entry::CreateDir { path: path.clone() },
-        Operation::RemoveDirIfEmpty { path } => Entry::RemoveDir { path: path.clone() },
-        Operation::Move { from, to, contents } => Entry::Move {
+fn journal_entry(
+    op: &Operation,
+    original: Option<Original>,
+    planned: &HashMap<&str, &str>,
+    journal: &mut Journal,
+) -> Entry {
+    // The copy kept: the bytes read for a deletion, else the plan's text of the file (which
+    // `read_original` found equal to the file).
+    let mut keep = |path: &str, original: &Original| match &original.bytes {
+        Some(bytes) => journal.keep(bytes),
+        None => journal.keep(planned.get(path).copied().unwrap_or_default().as_bytes()),
+    };
+    match (op, original) {
+        (Operation::Move { from, to, contents }, Some(original)) => Entry::Move {
             from: from.clone(),
             to: to.clone(),
             original_hash: original.hash,
-            original_blob: contents.as_ref().map(|_| keep()),
+            original_blob: contents.as_ref().map(|_| keep(from, &original)),
             written_hash: contents.as_ref().map(|c| journal::fnv1a(c.as_bytes())),
             mode: original.mode,
         },
-        Operation::Delete { path } => Entry::Delete {
+        (Operation::Delete { path }, Some(original)) => Entry::Delete {
             path: path.clone(),
             original_hash: original.hash,
-            original_blob: keep(),
+            original_blob: keep(path, &original),
             mode: original.mode,
         },
-        Operation::Create { path, contents } => Entry::Create {
-            path: path.clone(),
-            written_hash: journal::fnv1a(contents),
-        },
-        Operation::Write { path, contents } => Entry::Write {
+        (Operation::Write { path, contents }, Some(original)) => Entry::Write {
             path: path.clone(),
             original_hash: original.hash,
-            original_blob: keep(),
+            original_blob: keep(path, &original),
             written_hash: journal::fnv1a(contents.as_bytes()),
             mode: original.mode,
         },
+        (Operation::Create { path, contents }, _) => Entry::Create {
+            path: path.clone(),
+            written_hash: journal::fnv1a(contents),
+        },
+        (Operation::CreateDir { path }, _) => Entry::CreateDir { path: path.clone() },
+        (Operation::RemoveDirIfEmpty { path }, _) => Entry::RemoveDir { path: path.clone() },
+        (Operation::Move { .. } | Operation::Delete { .. } | Operation::Write { .. }, None) => {
+            unreachable!("read_original reads every file a move, write or deletion changes")
+        }
     }
 }
 

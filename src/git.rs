@@ -409,6 +409,8 @@ impl Git {
 #[derive(Debug, Default)]
 pub struct Lineages {
     by_path: HashMap<String, Lineage>,
+    /// HEAD's commits, as the look-up read them (for [`Git::explain_copies`]).
+    commits: Vec<CommitMeta>,
 }
 
 #[derive(Debug, Default)]
@@ -610,6 +612,7 @@ impl Git {
                 },
             );
         }
+        lineages.commits = commits;
         Ok(lineages)
     }
 
@@ -704,13 +707,11 @@ impl Git {
         if by_commit.is_empty() {
             return Ok(());
         }
-        let Some(commits) = self.commits()? else {
-            return Ok(());
-        };
         let mut found = HashMap::new();
         for (at, added) in &by_commit {
             // The commit deletes nothing (else the lineage would have been explained).
-            found.extend(self.similar_sources(&commits[*at], added, &HashSet::new())?);
+            let commit = &lineages.commits[*at];
+            found.extend(self.similar_sources(commit, added, &HashSet::new())?);
         }
         for path in paths {
             let Some(lineage) = lineages.by_path.get_mut(*path) else {
