@@ -10,17 +10,17 @@
 //!   with a glob import or an item-level macro call could define anything, so it is not
 //!   judged).
 //!
-//! Every crate of every package is read once (all files parsed, on all cores); the findings
-//! are kept only for the files asked for.
+//! Every crate of every package is read once (the crates, and the files of each, on all
+//! cores); the findings are kept only for the files asked for.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use syn::visit::Visit;
 
 use super::cargo::CargoTree;
-use super::module_tree::{ModuleItems, ModuleProblem, ModuleTree, module_tree};
+use super::module_tree::{ModuleProblem, ModuleTree, module_tree};
 use super::paths::{ModPath, ModuleSet, Relocation, Tree, Vantage, rewrite_file};
 use super::source::Source;
 use super::{below_crate, slash_path};
@@ -29,12 +29,6 @@ use crate::line_index::LineIndex;
 
 /// One retired Rust move of a rules file: (SRC, DST), root-relative.
 pub type RetiredMove = (String, String);
-
-/// One crate: its module tree and what each module defines.
-struct CrateIndex {
-    tree: ModuleTree,
-    items: HashMap<String, ModuleItems>,
-}
 
 /// The Rust findings of the tree at `root`, for `selected` files (all when `None`).
 ///
@@ -48,21 +42,19 @@ pub fn check<S: std::hash::BuildHasher>(
 ) -> crate::error::Result<Vec<Diagnostic>> {
     let cargo = CargoTree::read(root).map_err(|e| crate::error::Error::Usage(e.to_string()))?;
     let wanted = |file: &str| selected.is_none_or(|s| s.contains(file));
-    let mut crates = Vec::new();
+    let mut targets = Vec::new();
     let mut seen_roots = HashSet::new();
     for package in &cargo.packages {
         for target in &package.targets {
             if seen_roots.insert(target.root.clone()) {
-                crates.push((package, module_tree(root, &target.root)));
+                targets.push((package, &target.root));
             }
         }
     }
-    let indexes: Vec<(&super::cargo::Package, CrateIndex)> = crates
+    // One module tree per crate (with what each module defines), the crates on all cores.
+    let indexes: Vec<(&super::cargo::Package, ModuleTree)> = targets
         .into_par_iter()
-        .map(|(package, tree)| {
-            let items = tree.items.clone();
-            (package, CrateIndex { tree, items })
-        })
+        .map(|(package, crate_root)| (package, module_tree(root, crate_root)))
         .collect();
 
     let mut out = Vec::new();
@@ -71,7 +63,6 @@ pub fn check<S: std::hash::BuildHasher>(
         // A module whose file a `#[cfg_attr(…, path = "…")]` picks has no default file to
         // miss.
         let conditional: HashSet<&str> = index
-            .tree
             .problems
             .iter()
             .filter_map(|p| match p {
@@ -79,7 +70,7 @@ pub fn check<S: std::hash::BuildHasher>(
                 _ => None,
             })
             .collect();
-        for problem in &index.tree.problems {
+        for problem in &index.problems {
             if let ModuleProblem::Missing {
                 module,
                 declared_in,
@@ -111,7 +102,6 @@ pub fn check<S: std::hash::BuildHasher>(
             }
         }
         let files: Vec<(String, ModPath)> = index
-            .tree
             .modules
             .iter()
             .filter(|m| !m.inline && checked.insert(m.file.clone()))
@@ -134,8 +124,8 @@ pub fn check<S: std::hash::BuildHasher>(
 
 /// The retired moves that concern this crate, as module relocations: DST is one of its
 /// modules today.
-fn retired_relocations(index: &CrateIndex, retired: &[RetiredMove]) -> Vec<Relocation> {
-    let crate_dir = slash_path(index.tree.crate_root.parent().unwrap_or(Path::new("")));
+fn retired_relocations(index: &ModuleTree, retired: &[RetiredMove]) -> Vec<Relocation> {
+    let crate_dir = slash_path(index.crate_root.parent().unwrap_or(Path::new("")));
     let module_of = |path: &str| -> Option<ModPath> {
         let rest = path.trim_end_matches(".rs");
         let rest = if crate_dir.is_empty() {
@@ -157,7 +147,7 @@ fn retired_relocations(index: &CrateIndex, retired: &[RetiredMove]) -> Vec<Reloc
 
 /// The crate as a retired move left it (`new`: today) and as its old names still describe it
 /// (`old`: today plus the moved modules at their old place, and the old place's parents).
-fn retired_tree(index: &CrateIndex, relocation: Relocation) -> Tree {
+fn retired_tree(index: &ModuleTree, relocation: Relocation) -> Tree {
     let current: Vec<ModPath> = index.items.keys().map(|k| split_key(k)).collect();
     let mut old: Vec<ModPath> = current.clone();
     old.extend(
@@ -180,7 +170,7 @@ fn retired_tree(index: &CrateIndex, relocation: Relocation) -> Tree {
 
 fn check_file(
     root: &Path,
-    index: &CrateIndex,
+    index: &ModuleTree,
     file: &str,
     module: &[String],
     retired: &[Tree],
@@ -271,7 +261,7 @@ fn split_key(key: &str) -> ModPath {
 
 /// Finds `crate::`/`self::`/`super::` paths to what is not there.
 struct MissingPaths<'a> {
-    index: &'a CrateIndex,
+    index: &'a ModuleTree,
     source: &'a Source,
     scope: ModPath,
     found: Vec<(std::ops::Range<usize>, String)>,
