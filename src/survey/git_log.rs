@@ -28,17 +28,29 @@ pub(super) struct GitLog {
 }
 
 impl GitLog {
-    /// Runs `git log` once over `dirs` (root-relative) in the work tree around `root`.
+    /// Runs `git log` once over `dirs` (root-relative) in `git`'s work tree around `root`.
     ///
     /// # Errors
     /// When git fails (a repository without commits has an empty history).
-    pub(super) fn read(root: &Path, dirs: &[&str]) -> Result<Self> {
-        let prefix = crate::git::Git::detect(root)
-            .map(|g| g.prefix().to_owned())
-            .unwrap_or_default();
+    pub(super) fn read(git: &crate::git::Git, root: &Path, dirs: &[&str]) -> Result<Self> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        if git.head().is_none() {
+            // No commit yet: no history.
+            return Ok(Self {
+                now,
+                ..Self::default()
+            });
+        }
+        let prefix = git.prefix();
+        // Paths as they are (not quoted when they are not ASCII), directories as literal
+        // pathspecs (a `*` or `[` in a name is not a pattern).
         let output = Command::new("git")
             .current_dir(root)
             .args([
+                "-c",
+                "core.quotePath=false",
                 "log",
                 "--no-renames",
                 "--no-abbrev",
@@ -47,26 +59,16 @@ impl GitLog {
                 "HEAD",
                 "--",
             ])
-            .args(dirs)
+            .args(dirs.iter().map(|d| format!(":(literal){d}")))
             .output()
             .map_err(|e| Error::Git(format!("git log: {e}")))?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         if !output.status.success() {
-            // No commit yet: no history.
             let stderr = String::from_utf8_lossy(&output.stderr);
-            if stderr.contains("unknown revision") || stderr.contains("bad revision") {
-                return Ok(Self {
-                    now,
-                    ..Self::default()
-                });
-            }
             return Err(Error::Git(format!("git log failed: {}", stderr.trim())));
         }
         Ok(Self::parse(
             &String::from_utf8_lossy(&output.stdout),
-            &prefix,
+            prefix,
             now,
         ))
     }

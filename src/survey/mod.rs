@@ -335,7 +335,7 @@ pub fn survey(root: &Path) -> Result<Survey> {
     dirs.sort_unstable();
     dirs.dedup();
     let log = match &git {
-        Some(_) if !dirs.is_empty() => Some(git_log::GitLog::read(root, &dirs)?),
+        Some(git) if !dirs.is_empty() => Some(git_log::GitLog::read(git, root, &dirs)?),
         _ => None,
     };
 

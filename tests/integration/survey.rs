@@ -437,3 +437,31 @@ fn sides_with_the_same_module_name_count_their_own_importers() {
         serde_json::json!({"absolute": 1, "relative": 0, "strings": 0, "config": 1, "total": 2})
     );
 }
+
+/// A side whose path is not ASCII has its git history too (git quotes such paths in its
+/// output unless told not to, and the quoted path matched no side).
+#[test]
+fn a_side_whose_path_is_not_ascii_has_its_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let core = "def f():\n    return 1\n";
+    write_tree(
+        tmp.path(),
+        &[
+            ("café/__init__.py", ""),
+            ("café/pkg/__init__.py", ""),
+            ("café/pkg/core.py", core),
+            ("legacy/__init__.py", ""),
+            ("legacy/pkg/__init__.py", ""),
+            ("legacy/pkg/core.py", core),
+        ],
+    );
+    git_at(tmp.path(), 1_700_000_000, &["init", "-q"]);
+    commit(tmp.path(), 1_700_000_000, "both copies");
+    let run = regraft(tmp.path(), &["survey", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let pair = &json["pairs"][0];
+    for side in ["a", "b"] {
+        assert_eq!(pair[side]["git"]["last_commit"], "2023-11-14", "{pair}");
+    }
+}
