@@ -499,7 +499,20 @@ pub fn refuse_if_unfinished(root: &Path) -> Result<()> {
 /// Howard Hinnant's `civil_from_days`).
 fn utc_time(secs: u64) -> String {
     let secs = i64::try_from(secs).unwrap_or(0);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let rest = secs.rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02}:{:02} UTC",
+        utc_date(secs),
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// The UTC calendar day (`2026-11-27`) of `secs` seconds since the epoch: days to a civil
+/// date in the proleptic Gregorian calendar, after Howard Hinnant's derivation.
+pub(crate) fn utc_date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -509,12 +522,7 @@ fn utc_time(secs: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// What [`undo`] did.

@@ -136,7 +136,7 @@ impl GitLog {
         let since = self.now - RECENT_DAYS * 86_400;
         let last_time = commits.first().map(|c| self.commits[*c].1);
         Activity {
-            last_commit: last_time.map(date),
+            last_commit: last_time.map(crate::journal::utc_date),
             recent_commits: commits
                 .iter()
                 .filter(|c| self.commits[**c].1 >= since)
@@ -146,29 +146,13 @@ impl GitLog {
     }
 }
 
-/// `YYYY-MM-DD` (UTC) of a time in seconds since the epoch.
-pub(super) fn date(seconds: i64) -> String {
-    // Days to a civil date (the proleptic Gregorian calendar), after Howard Hinnant's
-    // well-known derivation.
-    let days = seconds.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn dates_are_utc_days() {
+        let date = crate::journal::utc_date;
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(951_782_400), "2000-02-29");
         assert_eq!(date(1_795_000_000), "2026-11-18");

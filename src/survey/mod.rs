@@ -556,7 +556,14 @@ impl Facts {
 /// The modules an import statement names (with `from x import a, b`: `x`, `x.a`, `x.b`, as
 /// `a` may be a submodule).
 fn imported_modules(statement: &str, package: Option<&ModuleName>, facts: &mut Facts) {
-    let text: String = statement
+    // An import statement holds no string, so a `#` starts a comment (inside parentheses a
+    // line of a long import can end with one: `from . import (a,  # note` / `b)`).
+    let uncommented: String = statement
+        .lines()
+        .map(|line| line.split_once('#').map_or(line, |(code, _)| code))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text: String = uncommented
         .chars()
         .map(|c| {
             if matches!(c, '(' | ')' | '\\' | '\n') {
@@ -960,6 +967,21 @@ mod tests {
         assert_eq!(
             facts.relative,
             ["app.shipping.rates", "app.shipping.fees", "app.shipping"]
+        );
+    }
+
+    #[test]
+    fn a_comment_inside_an_import_hides_no_name() {
+        let package = ModuleName::new("app.billing").unwrap();
+        let mut facts = Facts::default();
+        imported_modules(
+            "from . import (invoices,  # the old ones\n    refunds)",
+            Some(&package),
+            &mut facts,
+        );
+        assert_eq!(
+            facts.relative,
+            ["app.billing.invoices", "app.billing.refunds", "app.billing"]
         );
     }
 }
